@@ -1,0 +1,1 @@
+"""Reading and writing labels in files: the native format here, other formats as they are added."""

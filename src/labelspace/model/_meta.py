@@ -1,0 +1,232 @@
+"""Annotation metadata (who, when, how sure), stored once per distinct record, as columns.
+
+Runs of frames refer to records by index, so a million frames put in one call share one record.
+Timestamps are kept as integer microseconds since the Unix epoch, in UTC. The default "now" is
+taken at millisecond resolution so that puts in the same millisecond share a record.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from labelspace.model.errors import LabelRowError
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+DEFAULT_CONFIDENCE = 1.0
+DEFAULT_MANUAL_ANNOTATION = True
+NO_USER = -1
+
+
+def to_micros(value: datetime) -> int:
+    """Microseconds since the epoch; a naive datetime is taken to be in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC datetime ``micros`` microseconds after the epoch."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def now_micros() -> int:
+    """Now, in microseconds since the epoch, truncated to the millisecond."""
+    return time.time_ns() // 1_000_000 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class MetaInput:
+    """Validated metadata arguments of one put call; ``None`` means "not given"."""
+
+    created_at: int | None = None
+    created_by: str | None = None
+    last_edited_at: int | None = None
+    last_edited_by: str | None = None
+    confidence: float | None = None
+    manual_annotation: bool | None = None
+
+    def is_empty(self) -> bool:
+        """Tell whether no field was given."""
+        return self == _EMPTY
+
+
+_EMPTY = MetaInput()
+
+
+def check_meta(
+    created_at: object,
+    created_by: object,
+    last_edited_at: object,
+    last_edited_by: object,
+    confidence: object,
+    manual_annotation: object,
+) -> MetaInput:
+    """Validate the metadata arguments of a put.
+
+    Raises:
+        LabelRowError: Naming the argument that is of the wrong type or out of range.
+    """
+    for name, value in (("created_at", created_at), ("last_edited_at", last_edited_at)):
+        if value is not None and not isinstance(value, datetime):
+            raise LabelRowError(f"{name} must be a datetime or None, got {type(value).__name__} {value!r:.40}.")
+    for name, value in (("created_by", created_by), ("last_edited_by", last_edited_by)):
+        if value is not None and not isinstance(value, str):
+            raise LabelRowError(f"{name} must be a str (such as an email) or None, got {type(value).__name__}.")
+    if confidence is not None:
+        if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
+            raise LabelRowError(f"confidence must be a number from 0.0 to 1.0, got {type(confidence).__name__}.")
+        if not 0.0 <= confidence <= 1.0:
+            raise LabelRowError(f"confidence must be from 0.0 to 1.0, got {confidence!r}.")
+    if manual_annotation is not None and not isinstance(manual_annotation, bool):
+        raise LabelRowError(f"manual_annotation must be True, False or None, got {manual_annotation!r:.40}.")
+    return MetaInput(
+        to_micros(created_at) if isinstance(created_at, datetime) else None,
+        created_by,  # type: ignore[arg-type]
+        to_micros(last_edited_at) if isinstance(last_edited_at, datetime) else None,
+        last_edited_by,  # type: ignore[arg-type]
+        float(confidence) if confidence is not None else None,  # type: ignore[arg-type]
+        manual_annotation,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MetaRecord:
+    """One metadata record as the API hands it out."""
+
+    created_at: datetime
+    created_by: str | None
+    last_edited_at: datetime
+    last_edited_by: str | None
+    confidence: float
+    manual_annotation: bool
+
+
+Key = tuple[int, int, int, int, float, bool]
+
+
+class MetaTable:
+    """Distinct metadata records as columns, with users' names interned."""
+
+    __slots__ = (
+        "_index",
+        "_now_id",
+        "_now_ms",
+        "_user_ids",
+        "confidence",
+        "created_at",
+        "created_by",
+        "last_edited_at",
+        "last_edited_by",
+        "manual",
+        "users",
+    )
+
+    def __init__(self) -> None:
+        self.created_at = array("q")
+        self.created_by = array("i")
+        self.last_edited_at = array("q")
+        self.last_edited_by = array("i")
+        self.confidence = array("d")
+        self.manual = array("b")
+        self.users: list[str] = []
+        self._user_ids: dict[str, int] = {}
+        self._index: dict[Key, int] = {}
+        self._now_ms = -1
+        self._now_id = -1
+
+    def __len__(self) -> int:
+        return len(self.created_at)
+
+    def user(self, name: str | None) -> int:
+        """Intern a user name; ``None`` is ``NO_USER``."""
+        if name is None:
+            return NO_USER
+        found = self._user_ids.get(name)
+        if found is None:
+            found = self._user_ids[name] = len(self.users)
+            self.users.append(name)
+        return found
+
+    def add(self, key: Key) -> int:
+        """Return the id of the record ``key``, adding it if new."""
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        found = self._index[key] = len(self.created_at)
+        self.created_at.append(key[0])
+        self.created_by.append(key[1])
+        self.last_edited_at.append(key[2])
+        self.last_edited_by.append(key[3])
+        self.confidence.append(key[4])
+        self.manual.append(key[5])
+        return found
+
+    def default(self) -> int:
+        """The record of a put with no metadata given, now."""
+        now_ms = time.time_ns() // 1_000_000
+        if now_ms != self._now_ms:
+            now = now_ms * 1000
+            self._now_id = self.add((now, NO_USER, now, NO_USER, DEFAULT_CONFIDENCE, DEFAULT_MANUAL_ANNOTATION))
+            self._now_ms = now_ms
+        return self._now_id
+
+    def fresh(self, given: MetaInput) -> int:
+        """The record for a new annotation: given fields, defaults for the rest."""
+        if given.is_empty():
+            return self.default()
+        now = now_micros()
+        created = given.created_at if given.created_at is not None else now
+        return self.add(
+            (
+                created,
+                self.user(given.created_by),
+                given.last_edited_at if given.last_edited_at is not None else now,
+                self.user(given.last_edited_by),
+                given.confidence if given.confidence is not None else DEFAULT_CONFIDENCE,
+                given.manual_annotation if given.manual_annotation is not None else DEFAULT_MANUAL_ANNOTATION,
+            )
+        )
+
+    def edited(self, old: int, given: MetaInput) -> int:
+        """The record for an annotation replaced in place: given fields win, the rest is kept.
+
+        The edit time is the given ``last_edited_at`` or now.
+        """
+        return self.add(
+            (
+                given.created_at if given.created_at is not None else self.created_at[old],
+                self.user(given.created_by) if given.created_by is not None else self.created_by[old],
+                given.last_edited_at if given.last_edited_at is not None else now_micros(),
+                self.user(given.last_edited_by) if given.last_edited_by is not None else self.last_edited_by[old],
+                given.confidence if given.confidence is not None else self.confidence[old],
+                given.manual_annotation if given.manual_annotation is not None else bool(self.manual[old]),
+            )
+        )
+
+    def key(self, record: int) -> Key:
+        """The column values of a record."""
+        return (
+            self.created_at[record],
+            self.created_by[record],
+            self.last_edited_at[record],
+            self.last_edited_by[record],
+            self.confidence[record],
+            bool(self.manual[record]),
+        )
+
+    def record(self, record: int) -> MetaRecord:
+        """A record as Python values."""
+        created_by = self.created_by[record]
+        last_edited_by = self.last_edited_by[record]
+        return MetaRecord(
+            from_micros(self.created_at[record]),
+            self.users[created_by] if created_by != NO_USER else None,
+            from_micros(self.last_edited_at[record]),
+            self.users[last_edited_by] if last_edited_by != NO_USER else None,
+            self.confidence[record],
+            bool(self.manual[record]),
+        )

@@ -1,0 +1,28 @@
+"""Errors raised by labelspace.
+
+The hierarchy is small on purpose::
+
+    LabelspaceError                      root of everything labelspace raises
+    ├── LabelRowError (ValueError)       misuse of the label model: frames, overlaps, answers
+    └── OntologyError (ValueError)       a malformed ontology or a lookup that found nothing
+
+Every error carries a ``message`` that says what was expected, what arrived and what to do.
+"""
+
+from __future__ import annotations
+
+
+class LabelspaceError(Exception):
+    """Root of every error raised by labelspace."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LabelRowError(LabelspaceError, ValueError):
+    """A label-model call was given input it cannot take; nothing was changed."""
+
+
+class OntologyError(LabelspaceError, ValueError):
+    """An ontology is malformed, or an element asked for is not in it."""

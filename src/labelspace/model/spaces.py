@@ -1,0 +1,1265 @@
+"""Spaces: the image, video or volume that annotations are placed on.
+
+``ImageSpace`` holds annotations of a single image. ``MultiFrameSpace`` holds them on frames and
+frame ranges of a video (``VideoSpace``) or a DICOM or NIfTI volume (``MedicalSpace``), with
+per-frame answers to dynamic attributes. Create spaces through a ``LabelRow``.
+
+Storage is by runs of frames (see ``_runs``): an object put on ``Range(0, N - 1)`` is one run
+whatever N is, and a track of distinct boxes is a column of rows, not an object per frame.
+"""
+
+from __future__ import annotations
+
+import heapq
+from abc import ABC
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Optional, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from labelspace.model._meta import MetaInput, MetaRecord, MetaTable, check_meta
+from labelspace.model._runs import MAX_FRAME, RunTable, intersect
+from labelspace.model.coordinates import (
+    BitmaskCoordinates,
+    BoundingBoxCoordinates,
+    GeometricCoordinates,
+    PointCoordinate,
+    PolygonCoordinates,
+    PolylineCoordinates,
+    RotatableBoundingBoxCoordinates,
+    SkeletonCoordinates,
+)
+from labelspace.model.errors import LabelRowError
+from labelspace.model.frames import Frames, IntArray, Range, merge_runs, runs_to_ranges, to_runs
+from labelspace.model.instances import (
+    ClassificationInstance,
+    NumericAnswerValue,
+    ObjectInstance,
+    StoredAnswer,
+    answer_value,
+    attribute_path,
+    check_answer,
+    infer_attribute,
+)
+from labelspace.model.ontology import Attribute, ChecklistAttribute, Ontology, Option, Shape
+
+FrameOverlapStrategy = Literal["error", "replace"]
+"""What a put does where the instance is already placed: raise (``"error"``) or overwrite (``"replace"``)."""
+
+_STRATEGIES = ("error", "replace")
+_EPS = 1e-6
+
+
+# --- how each shape is stored -------------------------------------------------------------------
+
+
+def _box_row(c: Any) -> tuple[float, ...]:
+    return (c.top_left_x, c.top_left_y, c.width, c.height)
+
+
+def _rotated_row(c: Any) -> tuple[float, ...]:
+    return (c.top_left_x, c.top_left_y, c.width, c.height, c.theta)
+
+
+def _point_row(c: Any) -> tuple[float, ...]:
+    return (c.x, c.y)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How coordinates of one shape are stored: as a row of floats (``stride > 0``) or as objects."""
+
+    coordinates: type
+    stride: int
+    row: Callable[[Any], tuple[float, ...]] | None = None
+    columns: tuple[str, ...] = ()
+
+
+LAYOUTS: dict[Shape, _Layout] = {
+    Shape.BOUNDING_BOX: _Layout(BoundingBoxCoordinates, 4, _box_row, ("x", "y", "w", "h")),
+    Shape.ROTATABLE_BOUNDING_BOX: _Layout(
+        RotatableBoundingBoxCoordinates, 5, _rotated_row, ("x", "y", "w", "h", "theta")
+    ),
+    Shape.POINT: _Layout(PointCoordinate, 2, _point_row, ("x", "y")),
+    Shape.POLYGON: _Layout(PolygonCoordinates, -1),
+    Shape.POLYLINE: _Layout(PolylineCoordinates, -1),
+    Shape.BITMASK: _Layout(BitmaskCoordinates, -1),
+    Shape.SKELETON: _Layout(SkeletonCoordinates, -1),
+}
+"""Storage layout of each shape. Rows are normalised: boxes ``(x, y, w, h)`` with ``x, y`` the top
+left corner, rotated boxes ``(x, y, w, h, theta)``, points ``(x, y)``."""
+
+
+def coordinates_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
+    """Build the coordinates of ``shape`` from a stored row."""
+    if shape is Shape.BOUNDING_BOX:
+        return BoundingBoxCoordinates(height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1])
+    if shape is Shape.ROTATABLE_BOUNDING_BOX:
+        return RotatableBoundingBoxCoordinates(
+            height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1], theta=row[4]
+        )
+    return PointCoordinate(x=row[0], y=row[1])
+
+
+def check_rows(shape: Shape, rows: npt.NDArray[np.float64]) -> None:
+    """Validate rows of a numeric shape all at once, raising the coordinate type's own error for the first bad row."""
+    layout = LAYOUTS[shape]
+    finite = np.isfinite(rows).all(axis=1)
+    ok = finite & (rows[:, 0] >= 0) & (rows[:, 1] >= 0)
+    if layout.stride == 2:
+        ok &= (rows[:, 0] <= 1 + _EPS) & (rows[:, 1] <= 1 + _EPS)
+    else:
+        ok &= (rows[:, 2] >= 0) & (rows[:, 3] >= 0)
+        ok &= (rows[:, 0] + rows[:, 2] <= 1 + _EPS) & (rows[:, 1] + rows[:, 3] <= 1 + _EPS)
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok)[0])
+        try:
+            coordinates_from_row(shape, rows[bad].tolist())
+        except LabelRowError as e:
+            raise LabelRowError(f"values row {bad}: {e.message}") from None
+        raise LabelRowError(f"values row {bad} holds a value that is not a finite number: {rows[bad].tolist()}.")
+
+
+# --- annotation views ---------------------------------------------------------------------------
+
+
+class _Annotation:
+    __slots__ = ("_meta", "_record", "frame", "space")
+
+    frame: int
+    space: Space
+    _meta: MetaTable
+    _record: int
+
+    def _metadata(self) -> MetaRecord:
+        return self._meta.record(self._record)
+
+    @property
+    def created_at(self) -> datetime:
+        """When the annotation was created (UTC)."""
+        return self._metadata().created_at
+
+    @property
+    def created_by(self) -> str | None:
+        """Who created the annotation."""
+        return self._metadata().created_by
+
+    @property
+    def last_edited_at(self) -> datetime:
+        """When the annotation was last edited (UTC)."""
+        return self._metadata().last_edited_at
+
+    @property
+    def last_edited_by(self) -> str | None:
+        """Who last edited the annotation."""
+        return self._metadata().last_edited_by
+
+    @property
+    def confidence(self) -> float:
+        """Confidence from 0.0 to 1.0 (1.0 unless given)."""
+        return self._metadata().confidence
+
+    @property
+    def manual_annotation(self) -> bool:
+        """Whether a person made the annotation (True unless given)."""
+        return self._metadata().manual_annotation
+
+
+class ObjectAnnotation(_Annotation):
+    """An object instance on one frame: its coordinates and metadata there.
+
+    A snapshot taken when it was read; to change an annotation, put the instance again with
+    ``on_overlap="replace"``.
+    """
+
+    __slots__ = ("coordinates", "object_instance")
+
+    def __init__(
+        self,
+        space: Space,
+        object_instance: ObjectInstance,
+        frame: int,
+        coordinates: GeometricCoordinates,
+        meta: MetaTable,
+        record: int,
+    ) -> None:
+        self.space = space
+        self.object_instance = object_instance
+        self.frame = frame
+        self.coordinates = coordinates
+        self._meta = meta
+        self._record = record
+
+    @property
+    def object_hash(self) -> str:
+        """The object instance's hash."""
+        return self.object_instance.object_hash
+
+    def __repr__(self) -> str:
+        return f"ObjectAnnotation(object_hash={self.object_hash!r}, frame={self.frame}, coordinates={self.coordinates!r})"
+
+
+class ClassificationAnnotation(_Annotation):
+    """A classification instance on one frame (or, if ``is_global``, on the whole space, frame 0)."""
+
+    __slots__ = ("classification_instance", "is_global")
+
+    def __init__(
+        self,
+        space: Space,
+        classification_instance: ClassificationInstance,
+        frame: int,
+        meta: MetaTable,
+        record: int,
+        is_global: bool,
+    ) -> None:
+        self.space = space
+        self.classification_instance = classification_instance
+        self.frame = frame
+        self.is_global = is_global
+        self._meta = meta
+        self._record = record
+
+    @property
+    def classification_hash(self) -> str:
+        """The classification instance's hash."""
+        return self.classification_instance.classification_hash
+
+    def __repr__(self) -> str:
+        where = "global" if self.is_global else f"frame={self.frame}"
+        return f"ClassificationAnnotation(classification_hash={self.classification_hash!r}, {where})"
+
+
+@dataclass(frozen=True)
+class AnswerForFrames:
+    """One answer of a dynamic attribute and the frame ranges it holds on.
+
+    Attributes:
+        answer: The answer: a str, a number, an ``Option`` or a list of options.
+        ranges: Sorted, disjoint ranges where the object has this answer.
+    """
+
+    answer: Union[str, NumericAnswerValue, Option, list[Option]]
+    ranges: list[Range]
+
+
+AnswersForFrames = list[AnswerForFrames]
+"""The answers of a dynamic attribute, each with the ranges it holds on, in the order first given."""
+
+
+# --- tracks -------------------------------------------------------------------------------------
+
+
+class _AnswerTrack:
+    """Per-frame answers of one dynamic attribute of one object on one space."""
+
+    __slots__ = ("answers", "attribute", "ids", "next_id", "runs")
+
+    def __init__(self, attribute: Attribute) -> None:
+        self.attribute = attribute
+        self.runs = RunTable(0)
+        self.answers: dict[int, StoredAnswer] = {}  # in the order first given
+        self.ids: dict[Hashable, int] = {}
+        self.next_id = 0
+
+    def id_for(self, value: StoredAnswer) -> int:
+        key = _answer_key(value)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = self.next_id
+            self.answers[found] = value
+            self.next_id += 1
+        return found
+
+    def drop_unused(self) -> None:
+        """Forget answers that no longer hold on any frame."""
+        used = set(np.unique(self.runs.np_tags()).tolist())
+        for answer_id in [a for a in self.answers if a not in used]:
+            del self.ids[_answer_key(self.answers.pop(answer_id))]
+
+    def ranges_of(self, answer_id: int) -> list[Range]:
+        tags = self.runs.np_tags()
+        pick = tags == answer_id
+        starts, ends = merge_runs(self.runs.np_starts()[pick], self.runs.np_ends()[pick])
+        return runs_to_ranges(starts, ends)
+
+
+def _answer_key(value: StoredAnswer) -> Hashable:
+    if isinstance(value, Option):
+        return ("option", value.feature_node_hash)
+    if isinstance(value, tuple):
+        return ("options", tuple(o.feature_node_hash for o in value))
+    if isinstance(value, str):
+        return ("text", value)
+    return ("number", value)
+
+
+class _ObjectTrack:
+    __slots__ = ("dynamic", "instance", "layout", "runs")
+
+    def __init__(self, instance: ObjectInstance) -> None:
+        self.instance = instance
+        self.layout = LAYOUTS[instance.ontology_item.shape]
+        self.runs = RunTable(self.layout.stride)
+        self.dynamic: dict[str, _AnswerTrack] = {}
+
+    def coordinates(self, run: int) -> GeometricCoordinates:
+        value = self.runs.value(run)
+        if self.layout.stride > 0:
+            return coordinates_from_row(self.instance.ontology_item.shape, value)  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+
+
+class _ClassificationTrack:
+    __slots__ = ("global_record", "instance", "runs")
+
+    def __init__(self, instance: ClassificationInstance) -> None:
+        self.instance = instance
+        self.runs = RunTable(0)
+        self.global_record: int | None = None
+
+
+# --- spaces -------------------------------------------------------------------------------------
+
+
+def _positive(name: str, value: object, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise LabelRowError(f"{owner}: {name} must be a positive int, got {value!r}.")
+    return int(value)
+
+
+class Space(ABC):
+    """What every space has: an id, a size, and object and classification instances placed on it."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, space_id: str, width: int, height: int, number_of_frames: int, ontology: Ontology) -> None:
+        if not isinstance(space_id, str) or not space_id:
+            raise LabelRowError(f"A space id must be a non-empty str, got {space_id!r}.")
+        owner = f"space {space_id!r}"
+        self._space_id = space_id
+        self._width = _positive("width", width, owner)
+        self._height = _positive("height", height, owner)
+        self._number_of_frames = _positive("number_of_frames", number_of_frames, owner)
+        if self._number_of_frames > MAX_FRAME:
+            raise LabelRowError(f"{owner}: at most {MAX_FRAME} frames are supported, got {number_of_frames}.")
+        self._ontology = ontology
+        self._meta = MetaTable()
+        self._objects: dict[str, _ObjectTrack] = {}
+        self._classifications: dict[str, _ClassificationTrack] = {}
+
+    @property
+    def space_id(self) -> str:
+        """The space's id within its label row."""
+        return self._space_id
+
+    @property
+    def width(self) -> int:
+        """Width of the image or frames, in pixels."""
+        return self._width
+
+    @property
+    def height(self) -> int:
+        """Height of the image or frames, in pixels."""
+        return self._height
+
+    @property
+    def number_of_frames(self) -> int:
+        """How many frames the space has (1 for an image)."""
+        return self._number_of_frames
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(space_id={self._space_id!r}, {self._width}x{self._height}, "
+            f"frames={self._number_of_frames}, objects={len(self._objects)}, "
+            f"classifications={len(self._classifications)})"
+        )
+
+    # -- reading --
+
+    def get_object_instances(self) -> list[ObjectInstance]:
+        """The object instances on the space, in the order they were first put."""
+        return [t.instance for t in self._objects.values()]
+
+    def get_classification_instances(self) -> list[ClassificationInstance]:
+        """The classification instances on the space, in the order they were first put."""
+        return [t.instance for t in self._classifications.values()]
+
+    def get_annotations(
+        self,
+        type_: Literal["object", "classification"] = "object",
+        filter_instance_hashes: Optional[Iterable[str]] = None,
+    ) -> Iterator[Any]:
+        """Iterate lazily over annotations, one per instance per frame, in frame order.
+
+        Args:
+            type_: ``"object"`` for ``ObjectAnnotation`` views, ``"classification"`` for
+                ``ClassificationAnnotation`` views (frame ones first, then global ones).
+            filter_instance_hashes: Only these object (or classification) hashes.
+        """
+        wanted = None if filter_instance_hashes is None else set(filter_instance_hashes)
+        if type_ == "object":
+            tracks = [t for h, t in self._objects.items() if wanted is None or h in wanted]
+            merged = heapq.merge(*(self._object_views(i, t) for i, t in enumerate(tracks)), key=_frame_order)
+            return (view for _, _, view in merged)
+        if type_ == "classification":
+            ctracks = [t for h, t in self._classifications.items() if wanted is None or h in wanted]
+            framed = heapq.merge(
+                *(self._classification_views(i, t) for i, t in enumerate(ctracks)), key=_frame_order
+            )
+            return _chain_views(framed, self._global_views(ctracks))
+        raise LabelRowError(f"type_ must be 'object' or 'classification', got {type_!r}.")
+
+    def get_annotations_on_frame(
+        self, frame: int, type_: Literal["object", "classification"] = "object"
+    ) -> list[Any]:
+        """The annotations on one frame (global classifications included), in the order first put."""
+        self._check_frame(frame, "frame")
+        if type_ == "object":
+            views: list[Any] = []
+            for track in self._objects.values():
+                run = track.runs.find(frame)
+                if run >= 0:
+                    views.append(
+                        ObjectAnnotation(
+                            self, track.instance, frame, track.coordinates(run), self._meta, track.runs.tags[run]
+                        )
+                    )
+            return views
+        if type_ == "classification":
+            out: list[Any] = []
+            for ctrack in self._classifications.values():
+                if ctrack.global_record is not None:
+                    out.append(ClassificationAnnotation(self, ctrack.instance, 0, self._meta, ctrack.global_record, True))
+                    continue
+                run = ctrack.runs.find(frame)
+                if run >= 0:
+                    out.append(
+                        ClassificationAnnotation(self, ctrack.instance, frame, self._meta, ctrack.runs.tags[run], False)
+                    )
+            return out
+        raise LabelRowError(f"type_ must be 'object' or 'classification', got {type_!r}.")
+
+    def get_object_frames(self, object_instance: ObjectInstance) -> list[Range]:
+        """The frame ranges an object instance is on (empty if it is not on the space)."""
+        track = self._objects.get(object_instance.object_hash)
+        if track is None:
+            return []
+        return runs_to_ranges(*merge_runs(track.runs.np_starts(), track.runs.np_ends()))
+
+    def get_classification_frames(self, classification_instance: ClassificationInstance) -> list[Range]:
+        """The frame ranges a classification instance is on (empty if global or absent)."""
+        track = self._classifications.get(classification_instance.classification_hash)
+        if track is None:
+            return []
+        return runs_to_ranges(*merge_runs(track.runs.np_starts(), track.runs.np_ends()))
+
+    def _object_views(self, order: int, track: _ObjectTrack) -> Iterator[tuple[int, int, ObjectAnnotation]]:
+        runs = track.runs
+        for run in range(len(runs)):
+            coordinates = track.coordinates(run)
+            record = runs.tags[run]
+            for frame in range(runs.starts[run], runs.ends[run] + 1):
+                yield frame, order, ObjectAnnotation(self, track.instance, frame, coordinates, self._meta, record)
+
+    def _classification_views(
+        self, order: int, track: _ClassificationTrack
+    ) -> Iterator[tuple[int, int, ClassificationAnnotation]]:
+        runs = track.runs
+        for run in range(len(runs)):
+            record = runs.tags[run]
+            for frame in range(runs.starts[run], runs.ends[run] + 1):
+                yield frame, order, ClassificationAnnotation(self, track.instance, frame, self._meta, record, False)
+
+    def _global_views(self, tracks: list[_ClassificationTrack]) -> Iterator[ClassificationAnnotation]:
+        for track in tracks:
+            if track.global_record is not None:
+                yield ClassificationAnnotation(self, track.instance, 0, self._meta, track.global_record, True)
+
+    # -- checking input --
+
+    def _check_frame(self, frame: object, what: str) -> int:
+        if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
+            raise LabelRowError(f"{what} must be an int frame number, got {type(frame).__name__} {frame!r:.40}.")
+        f = int(frame)
+        self._check_bounds(f, f)
+        return f
+
+    def _check_bounds(self, first: int, last: int) -> None:
+        if first < 0:
+            raise LabelRowError(f"Frame {first} is below 0: frames of space {self._space_id!r} count from 0.")
+        if last >= self._number_of_frames:
+            raise LabelRowError(
+                f"Frame {last} is past the last frame ({self._number_of_frames - 1}) of space {self._space_id!r}."
+            )
+
+    def _check_frames(self, frames: Frames) -> tuple[IntArray, IntArray]:
+        starts, ends = to_runs(frames)
+        self._check_bounds(int(starts[0]), int(ends[-1]))
+        return starts, ends
+
+    @staticmethod
+    def _check_strategy(on_overlap: object) -> None:
+        if on_overlap not in _STRATEGIES:
+            raise LabelRowError(f"on_overlap must be 'error' or 'replace', got {on_overlap!r}.")
+
+    def _check_object(self, object_instance: object) -> _ObjectTrack | None:
+        """The instance's track on this space, or None if it is new here (after checking it may be put)."""
+        if not isinstance(object_instance, ObjectInstance):
+            raise LabelRowError(
+                f"object_instance must be an ObjectInstance (from Object.create_instance()), got "
+                f"{type(object_instance).__name__}."
+            )
+        track = self._objects.get(object_instance.object_hash)
+        if track is not None:
+            if track.instance is not object_instance:
+                raise LabelRowError(
+                    f"Another instance with object_hash {object_instance.object_hash!r} is already on space "
+                    f"{self._space_id!r}; object hashes must be unique."
+                )
+            return track
+        item = object_instance.ontology_item
+        if not any(o is item for o in self._ontology.objects):
+            raise LabelRowError(
+                f"Object {item.name!r} ({item.feature_node_hash}) is not in this label row's ontology; create "
+                f"instances from the ontology the label row was made with."
+            )
+        return None
+
+    def _check_coordinates(self, object_instance: ObjectInstance, coordinates: object) -> None:
+        shape = object_instance.ontology_item.shape
+        expected = LAYOUTS[shape].coordinates
+        if type(coordinates) is not expected:
+            raise LabelRowError(
+                f"Object {object_instance.ontology_item.name!r} is a {shape.value}, so its coordinates must be "
+                f"{expected.__name__}; got {type(coordinates).__name__}."
+            )
+        if isinstance(coordinates, BitmaskCoordinates) and (coordinates.height, coordinates.width) != (
+            self._height,
+            self._width,
+        ):
+            raise LabelRowError(
+                f"The bitmask is {coordinates.width}x{coordinates.height} but space {self._space_id!r} is "
+                f"{self._width}x{self._height}; a mask must be the size of its image."
+            )
+
+    def _check_classification(self, classification_instance: object) -> _ClassificationTrack | None:
+        if not isinstance(classification_instance, ClassificationInstance):
+            raise LabelRowError(
+                f"classification_instance must be a ClassificationInstance (from Classification.create_instance()), "
+                f"got {type(classification_instance).__name__}."
+            )
+        track = self._classifications.get(classification_instance.classification_hash)
+        if track is not None:
+            if track.instance is not classification_instance:
+                raise LabelRowError(
+                    f"Another instance with classification_hash {classification_instance.classification_hash!r} "
+                    f"is already on space {self._space_id!r}; classification hashes must be unique."
+                )
+            return track
+        item = classification_instance.ontology_item
+        if not any(c is item for c in self._ontology.classifications):
+            raise LabelRowError(
+                f"Classification {item.title!r} ({item.feature_node_hash}) is not in this label row's ontology."
+            )
+        return None
+
+    # -- changing --
+
+    def _put_object(
+        self,
+        object_instance: ObjectInstance,
+        starts: IntArray,
+        ends: IntArray,
+        coordinates: GeometricCoordinates,
+        on_overlap: object,
+        given: MetaInput,
+    ) -> None:
+        self._check_strategy(on_overlap)
+        track = self._check_object(object_instance)
+        self._check_coordinates(object_instance, coordinates)
+        if track is not None and on_overlap == "error":
+            clash = track.runs.first_clash(starts, ends)
+            if clash is not None:
+                raise LabelRowError(
+                    f"Object {object_instance.ontology_item.name!r} ({object_instance.object_hash}) is already on "
+                    f"frame {clash} of space {self._space_id!r}; pass on_overlap='replace' to overwrite it."
+                )
+        # Checks are done: from here on the call cannot fail.
+        if track is None:
+            track = self._objects[object_instance.object_hash] = _ObjectTrack(object_instance)
+        layout = track.layout
+        value: Any = np.array([layout.row(coordinates)]) if layout.row is not None else [coordinates]
+        self._splice_object(track, starts, ends, value, given)
+
+    def _splice_object(
+        self, track: _ObjectTrack, starts: IntArray, ends: IntArray, values: Any, given: MetaInput
+    ) -> None:
+        meta = self._meta
+        track.runs.splice(starts, ends, meta.fresh(given), lambda old: meta.edited(old, given), values)
+
+    def _remove_object(self, object_hash: str, starts: IntArray | None, ends: IntArray | None) -> ObjectInstance | None:
+        track = self._objects.get(object_hash)
+        if track is None:
+            return None
+        if starts is None or ends is None:
+            del self._objects[object_hash]
+            return track.instance
+        track.runs.remove(starts, ends)
+        for answers in list(track.dynamic.values()):
+            answers.runs.remove(starts, ends)
+            answers.drop_unused()
+            if not answers.runs:
+                del track.dynamic[answers.attribute.feature_node_hash]
+        if not track.runs:
+            del self._objects[object_hash]
+        return track.instance
+
+    def _same_class(self, instance: ClassificationInstance) -> list[_ClassificationTrack]:
+        item = instance.ontology_item
+        return [t for t in self._classifications.values() if t.instance.ontology_item is item]
+
+    def _put_framed_classification(
+        self,
+        instance: ClassificationInstance,
+        starts: IntArray,
+        ends: IntArray,
+        on_overlap: object,
+        given: MetaInput,
+    ) -> None:
+        self._check_strategy(on_overlap)
+        track = self._check_classification(instance)
+        rivals = self._same_class(instance)
+        if on_overlap == "error":
+            clashes = [c for c in (t.runs.first_clash(starts, ends) for t in rivals) if c is not None]
+            if clashes:
+                raise LabelRowError(
+                    f"Classification {instance.ontology_item.title!r} is already on frame {min(clashes)} of space "
+                    f"{self._space_id!r}; pass on_overlap='replace' to overwrite it."
+                )
+        for rival in rivals:
+            if rival is not track:
+                rival.runs.remove(starts, ends)
+                if not rival.runs:
+                    del self._classifications[rival.instance.classification_hash]
+        if track is None:
+            track = self._classifications[instance.classification_hash] = _ClassificationTrack(instance)
+        meta = self._meta
+        track.runs.splice(starts, ends, meta.fresh(given), lambda old: meta.edited(old, given), None)
+
+    def _remove_classification(
+        self, classification_hash: str, starts: IntArray | None, ends: IntArray | None
+    ) -> ClassificationInstance | None:
+        track = self._classifications.get(classification_hash)
+        if track is None:
+            return None
+        if starts is None or ends is None:
+            del self._classifications[classification_hash]
+            return track.instance
+        if track.global_record is not None:
+            raise LabelRowError(
+                f"Classification {track.instance.ontology_item.title!r} is global on space {self._space_id!r}: it has "
+                f"no frames. Remove it without frames."
+            )
+        track.runs.remove(starts, ends)
+        if not track.runs:
+            del self._classifications[classification_hash]
+        return track.instance
+
+
+def _frame_order(item: tuple[int, int, Any]) -> tuple[int, int]:
+    return item[0], item[1]
+
+
+def _chain_views(framed: Iterator[tuple[int, int, Any]], rest: Iterator[Any]) -> Iterator[Any]:
+    for _, _, view in framed:
+        yield view
+    yield from rest
+
+
+class ImageSpace(Space):
+    """A single image. Objects and classifications are placed on it without frames (frame 0)."""
+
+    kind = "image"
+
+    def __init__(self, space_id: str, width: int, height: int, ontology: Ontology) -> None:
+        super().__init__(space_id, width, height, 1, ontology)
+
+    def get_annotations(
+        self,
+        type_: Literal["object", "classification"] = "object",
+        filter_instance_hashes: Optional[Iterable[str]] = None,
+    ) -> Iterator[Any]:
+        """Iterate lazily over the annotations on the image (frame 0).
+
+        Args:
+            type_: ``"object"`` or ``"classification"``.
+            filter_instance_hashes: Only these object (or classification) hashes.
+        """
+        return super().get_annotations(type_, filter_instance_hashes)
+
+    def put_object_instance(
+        self,
+        object_instance: ObjectInstance,
+        coordinates: GeometricCoordinates,
+        *,
+        on_overlap: FrameOverlapStrategy = "error",
+        created_at: Optional[datetime] = None,
+        created_by: Optional[str] = None,
+        last_edited_at: Optional[datetime] = None,
+        last_edited_by: Optional[str] = None,
+        confidence: Optional[float] = None,
+        manual_annotation: Optional[bool] = None,
+    ) -> None:
+        """Add an object instance to the image.
+
+        Args:
+            object_instance: The object instance to add.
+            coordinates: Its coordinates, of the type its object's shape needs.
+            on_overlap: ``"error"`` raises if the instance is already on the image; ``"replace"``
+                overwrites its coordinates and the metadata given.
+            created_at: When the annotation was created; now (UTC) when omitted.
+            created_by: Who created it.
+            last_edited_at: When it was last edited; now when omitted.
+            last_edited_by: Who last edited it.
+            confidence: Confidence from 0.0 to 1.0; 1.0 when omitted.
+            manual_annotation: Whether a person made it; True when omitted.
+
+        Raises:
+            LabelRowError: If the annotation already exists and ``on_overlap="error"``, or any
+                argument is invalid. A failed call changes nothing.
+        """
+        given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
+        zero = np.zeros(1, np.int64)
+        self._put_object(object_instance, zero, zero, coordinates, on_overlap, given)
+
+    def put_classification_instance(
+        self,
+        classification_instance: ClassificationInstance,
+        *,
+        on_overlap: Optional[FrameOverlapStrategy] = "error",
+        created_at: Optional[datetime] = None,
+        created_by: Optional[str] = None,
+        last_edited_at: Optional[datetime] = None,
+        last_edited_by: Optional[str] = None,
+        confidence: Optional[float] = None,
+        manual_annotation: Optional[bool] = None,
+    ) -> None:
+        """Add a classification instance to the image.
+
+        Args:
+            classification_instance: The classification instance to add.
+            on_overlap: ``"error"`` raises if an instance of the same ontology classification is
+                already on the image; ``"replace"`` takes its place.
+            created_at: When the annotation was created; now (UTC) when omitted.
+            created_by: Who created it.
+            last_edited_at: When it was last edited; now when omitted.
+            last_edited_by: Who last edited it.
+            confidence: Confidence from 0.0 to 1.0; 1.0 when omitted.
+            manual_annotation: Whether a person made it; True when omitted.
+
+        Raises:
+            LabelRowError: If a classification of the same ontology item is already on the image
+                and ``on_overlap="error"``, or any argument is invalid.
+        """
+        given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
+        zero = np.zeros(1, np.int64)
+        self._put_framed_classification(classification_instance, zero, zero, on_overlap, given)
+
+    def remove_object_instance(self, object_hash: str) -> Optional[ObjectInstance]:
+        """Remove an object instance from the image.
+
+        Returns:
+            The removed instance, or None if it was not on the image.
+        """
+        return self._remove_object(object_hash, None, None)
+
+    def remove_classification_instance(self, classification_hash: str) -> Optional[ClassificationInstance]:
+        """Remove a classification instance from the image.
+
+        Returns:
+            The removed instance, or None if it was not on the image.
+        """
+        return self._remove_classification(classification_hash, None, None)
+
+
+class MultiFrameSpace(Space):
+    """Space which handles annotation on multiple frames: video, DICOM, NIfTI."""
+
+    def put_object_instance(
+        self,
+        object_instance: ObjectInstance,
+        frames: Frames,
+        coordinates: GeometricCoordinates,
+        *,
+        on_overlap: FrameOverlapStrategy = "error",
+        created_at: Optional[datetime] = None,
+        created_by: Optional[str] = None,
+        last_edited_at: Optional[datetime] = None,
+        last_edited_by: Optional[str] = None,
+        confidence: Optional[float] = None,
+        manual_annotation: Optional[bool] = None,
+    ) -> None:
+        """Add an object instance to frames of the space, with the same coordinates on each.
+
+        Args:
+            object_instance: The object instance to add.
+            frames: An int, a list or set of ints, a ``Range``, a list of ``Range`` or an int array.
+            coordinates: Its coordinates, of the type its object's shape needs.
+            on_overlap: ``"error"`` raises if the instance is already on one of the frames;
+                ``"replace"`` overwrites it on the frames given (and only those).
+            created_at: When the annotation was created; now (UTC) when omitted.
+            created_by: Who created it.
+            last_edited_at: When it was last edited; now when omitted.
+            last_edited_by: Who last edited it.
+            confidence: Confidence from 0.0 to 1.0; 1.0 when omitted.
+            manual_annotation: Whether a person made it; True when omitted.
+
+        Raises:
+            LabelRowError: If a frame is out of the space, the coordinates do not suit the object's
+                shape, or the annotation exists and ``on_overlap="error"``. A failed call changes nothing.
+        """
+        # Fast path: one new frame after the track's last, no metadata given. It does exactly what the
+        # general path would, without building arrays.
+        if (
+            type(frames) is int
+            and created_at is None
+            and created_by is None
+            and last_edited_at is None
+            and last_edited_by is None
+            and confidence is None
+            and manual_annotation is None
+            and (on_overlap == "error" or on_overlap == "replace")
+            and 0 <= frames < self._number_of_frames
+        ):
+            track = self._objects.get(getattr(object_instance, "_object_hash", ""))
+            if track is not None and track.instance is object_instance and type(coordinates) is track.layout.coordinates:
+                ends = track.runs.ends
+                row = track.layout.row
+                if row is not None and (not ends or frames > ends[-1]):
+                    track.runs.append(frames, frames, self._meta.default(), row(coordinates))
+                    return
+        given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
+        starts, ends_ = self._check_frames(frames)
+        self._put_object(object_instance, starts, ends_, coordinates, on_overlap, given)
+
+    def put_object_track(
+        self,
+        object_instance: ObjectInstance,
+        frames: npt.ArrayLike,
+        values: npt.ArrayLike | Sequence[GeometricCoordinates],
+        *,
+        on_overlap: FrameOverlapStrategy = "error",
+        created_at: Optional[datetime] = None,
+        created_by: Optional[str] = None,
+        last_edited_at: Optional[datetime] = None,
+        last_edited_by: Optional[str] = None,
+        confidence: Optional[float] = None,
+        manual_annotation: Optional[bool] = None,
+    ) -> None:
+        """Put a track: an object instance on many frames, each with its own coordinates, in one call.
+
+        This is the vectorised form of calling ``put_object_instance`` once per frame.
+
+        Args:
+            object_instance: The object instance.
+            frames: ``(n,)`` distinct frame numbers, in any order.
+            values: For boxes, rotated boxes and points, an ``(n, k)`` float array of normalised
+                rows in the layout of ``LAYOUTS`` (boxes ``x, y, w, h``; rotated boxes
+                ``x, y, w, h, theta``; points ``x, y``). For other shapes, a sequence of n coordinates.
+            on_overlap: As for ``put_object_instance``.
+            created_at: When the annotations were created; now (UTC) when omitted.
+            created_by: Who created them.
+            last_edited_at: When they were last edited; now when omitted.
+            last_edited_by: Who last edited them.
+            confidence: Confidence from 0.0 to 1.0; 1.0 when omitted.
+            manual_annotation: Whether a person made them; True when omitted.
+
+        Raises:
+            LabelRowError: If frames repeat or leave the space, values do not match frames or the
+                shape, or an annotation exists and ``on_overlap="error"``. A failed call changes nothing.
+        """
+        given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
+        self._check_strategy(on_overlap)
+        track = self._check_object(object_instance)
+        frame_array = np.asarray(frames)
+        if frame_array.ndim != 1 or frame_array.size == 0 or not np.issubdtype(frame_array.dtype, np.integer):
+            raise LabelRowError(
+                f"frames must be a non-empty 1-d array of int frame numbers, got shape {frame_array.shape} and "
+                f"dtype {frame_array.dtype}."
+            )
+        order = np.argsort(frame_array, kind="stable")
+        sorted_frames = frame_array[order].astype(np.int64)
+        if sorted_frames.size > 1 and (np.diff(sorted_frames) == 0).any():
+            dup = int(sorted_frames[np.flatnonzero(np.diff(sorted_frames) == 0)[0]])
+            raise LabelRowError(f"frames holds frame {dup} more than once; a track has one value per frame.")
+        self._check_bounds(int(sorted_frames[0]), int(sorted_frames[-1]))
+        shape = object_instance.ontology_item.shape
+        layout = LAYOUTS[shape]
+        n = sorted_frames.size
+        ordered: Any
+        if layout.stride > 0 and not _is_coordinate_list(values, layout.coordinates):
+            rows = np.asarray(values, dtype=np.float64)
+            if rows.shape != (n, layout.stride):
+                raise LabelRowError(
+                    f"values must be an ({n}, {layout.stride}) array of {layout.columns} rows for {n} frames of a "
+                    f"{shape.value}, got shape {rows.shape}."
+                )
+            check_rows(shape, rows)
+            ordered = rows[order]
+        else:
+            items = list(values)  # type: ignore[arg-type]
+            if len(items) != n:
+                raise LabelRowError(f"values must hold one {layout.coordinates.__name__} per frame: {n}, got {len(items)}.")
+            for item in items:
+                self._check_coordinates(object_instance, item)
+            ordered = [items[i] for i in order.tolist()]
+            if layout.row is not None:
+                ordered = np.array([layout.row(c) for c in ordered], np.float64)
+        if track is not None and on_overlap == "error":
+            clash = track.runs.first_clash(sorted_frames, sorted_frames)
+            if clash is not None:
+                raise LabelRowError(
+                    f"Object {object_instance.ontology_item.name!r} ({object_instance.object_hash}) is already on "
+                    f"frame {clash} of space {self._space_id!r}; pass on_overlap='replace' to overwrite it."
+                )
+        if track is None:
+            track = self._objects[object_instance.object_hash] = _ObjectTrack(object_instance)
+        self._splice_object(track, sorted_frames, sorted_frames, ordered, given)
+
+    def get_object_track(
+        self, object_instance: ObjectInstance
+    ) -> tuple[IntArray, npt.NDArray[np.float64] | list[GeometricCoordinates]]:
+        """Return an instance's track, one entry per frame it is on.
+
+        Returns:
+            ``(frames, values)``: sorted frame numbers and, for boxes, rotated boxes and points, an
+            ``(n, k)`` array of rows in the layout of ``LAYOUTS``; for other shapes a list of
+            coordinates. Both are empty if the instance is not on the space.
+        """
+        track = self._objects.get(object_instance.object_hash)
+        layout = LAYOUTS[object_instance.ontology_item.shape]
+        if track is None:
+            empty_values: Any = np.empty((0, layout.stride)) if layout.stride > 0 else []
+            return np.empty(0, np.int64), empty_values
+        runs = track.runs
+        starts, ends = runs.np_starts(), runs.np_ends()
+        lengths = ends - starts + 1
+        frames = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        if layout.stride > 0:
+            return frames, np.repeat(runs.np_rows(), lengths, axis=0)
+        return frames, [obj for obj, k in zip(runs.objects, lengths.tolist()) for _ in range(k)]  # type: ignore[misc]
+
+    def remove_object_instance(self, object_hash: str, frames: Optional[Frames] = None) -> Optional[ObjectInstance]:
+        """Remove an object instance from frames of the space; from every frame if ``frames`` is None.
+
+        Removing it from the last frame it was on removes it from the space, with its dynamic answers.
+
+        Returns:
+            The instance, or None if it was not on the space.
+        """
+        if frames is None:
+            return self._remove_object(object_hash, None, None)
+        starts, ends = self._check_frames(frames)
+        return self._remove_object(object_hash, starts, ends)
+
+    def put_classification_instance(
+        self,
+        classification_instance: ClassificationInstance,
+        frames: Optional[Frames] = None,
+        *,
+        on_overlap: Optional[FrameOverlapStrategy] = "error",
+        created_at: Optional[datetime] = None,
+        created_by: Optional[str] = None,
+        last_edited_at: Optional[datetime] = None,
+        last_edited_by: Optional[str] = None,
+        confidence: Optional[float] = None,
+        manual_annotation: Optional[bool] = None,
+    ) -> None:
+        """Add a classification instance to frames of the space (or, if global, to the whole space).
+
+        Args:
+            classification_instance: The classification instance to add.
+            frames: The frames, as for ``put_object_instance``; must be None for a global classification.
+            on_overlap: ``"error"`` raises if an instance of the same ontology classification is on
+                one of the frames; ``"replace"`` takes its place on those frames.
+            created_at: When the annotation was created; now (UTC) when omitted.
+            created_by: Who created it.
+            last_edited_at: When it was last edited; now when omitted.
+            last_edited_by: Who last edited it.
+            confidence: Confidence from 0.0 to 1.0; 1.0 when omitted.
+            manual_annotation: Whether a person made it; True when omitted.
+
+        Raises:
+            LabelRowError: If frames are invalid, given for a global classification or missing for
+                a frame one, or a classification of the same ontology item is there and
+                ``on_overlap="error"``.
+        """
+        given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
+        self._check_strategy(on_overlap)
+        track = self._check_classification(classification_instance)
+        title = classification_instance.ontology_item.title
+        if classification_instance.is_global():
+            if frames is not None:
+                raise LabelRowError(
+                    f"Classification {title!r} is global: it describes the whole space and takes no frames. Call "
+                    f"put_classification_instance(instance) without frames."
+                )
+            rivals = self._same_class(classification_instance)
+            if rivals and on_overlap == "error":
+                raise LabelRowError(
+                    f"Classification {title!r} is already on space {self._space_id!r}; pass on_overlap='replace' "
+                    f"to overwrite it."
+                )
+            for rival in rivals:
+                if rival is not track:
+                    del self._classifications[rival.instance.classification_hash]
+            if track is None:
+                track = self._classifications[classification_instance.classification_hash] = _ClassificationTrack(
+                    classification_instance
+                )
+            old = track.global_record
+            track.global_record = self._meta.fresh(given) if old is None else self._meta.edited(old, given)
+            return
+        if frames is None:
+            raise LabelRowError(
+                f"Classification {title!r} is placed per frame: give the frames it holds on (or make it global "
+                f"in the ontology with is_global = True)."
+            )
+        starts, ends = self._check_frames(frames)
+        self._put_framed_classification(classification_instance, starts, ends, on_overlap, given)
+
+    def remove_classification_instance(
+        self, classification_hash: str, frames: Optional[Frames] = None
+    ) -> Optional[ClassificationInstance]:
+        """Remove a classification instance from frames of the space; from all of them if ``frames`` is None.
+
+        Returns:
+            The instance, or None if it was not on the space.
+        """
+        if frames is None:
+            return self._remove_classification(classification_hash, None, None)
+        starts, ends = self._check_frames(frames)
+        return self._remove_classification(classification_hash, starts, ends)
+
+    # -- dynamic answers --
+
+    def _dynamic_target(self, object_instance: ObjectInstance, attribute: Attribute) -> _ObjectTrack:
+        track = self._objects.get(getattr(object_instance, "object_hash", ""))
+        if track is None or track.instance is not object_instance:
+            raise LabelRowError(
+                f"{object_instance!r} is not on space {self._space_id!r}; put it on the space with "
+                f"put_object_instance before answering its dynamic attributes."
+            )
+        if not isinstance(attribute, Attribute):
+            raise LabelRowError(f"attribute must be an Attribute of the ontology, got {type(attribute).__name__}.")
+        if attribute_path(object_instance.ontology_item.attributes, attribute) is None:
+            raise LabelRowError(
+                f"Attribute {attribute.name!r} is not an attribute of object {object_instance.ontology_item.name!r}."
+            )
+        if not attribute.dynamic:
+            raise LabelRowError(
+                f"Attribute {attribute.name!r} is static: it has one answer for the whole object. Use "
+                f"object_instance.set_answer(...) for it; this method is for dynamic attributes."
+            )
+        return track
+
+    def set_dynamic_answer(
+        self,
+        object_instance: ObjectInstance,
+        frames: Frames,
+        answer: Union[str, NumericAnswerValue, Option, Sequence[Option]],
+        attribute: Optional[Attribute] = None,
+    ) -> None:
+        """Set a dynamic attribute's answer for an object instance on frames.
+
+        The answer applies to the frames given where the object is; frames it is not on are skipped.
+
+        Args:
+            object_instance: The object instance, already on this space.
+            frames: The frames, as for ``put_object_instance``.
+            answer: A str (text), a number (numeric), an ``Option`` (radio) or a list of options (checklist).
+            attribute: The dynamic attribute; inferred from the answer when omitted.
+
+        Raises:
+            LabelRowError: If the attribute is not dynamic, not an attribute of the object, the
+                answer does not suit it, the object is not on the space or on none of the frames.
+        """
+        if attribute is None and isinstance(object_instance, ObjectInstance):
+            attribute = infer_attribute(
+                object_instance.ontology_item.attributes, answer, f"object {object_instance.ontology_item.name!r}"
+            )
+        track = self._dynamic_target(object_instance, attribute)  # type: ignore[arg-type]
+        assert attribute is not None
+        value = check_answer(attribute, answer)
+        starts, ends = self._check_frames(frames)
+        present_starts, present_ends = track.runs.covered(starts, ends)
+        if present_starts.size == 0:
+            raise LabelRowError(
+                f"{object_instance!r} is on none of the frames given ({runs_to_ranges(starts, ends)[:3]}...) of space "
+                f"{self._space_id!r}; it is on {self.get_object_frames(object_instance)[:3]}."
+            )
+        answers = track.dynamic.get(attribute.feature_node_hash)
+        if answers is None:
+            answers = track.dynamic[attribute.feature_node_hash] = _AnswerTrack(attribute)
+        answers.runs.splice(present_starts, present_ends, answers.id_for(value), None, None)
+        answers.drop_unused()
+
+    def remove_dynamic_answer(
+        self,
+        object_instance: ObjectInstance,
+        attribute: Attribute,
+        frame: int,
+        filter_answer: Optional[Union[str, Option, Iterable[Option]]] = None,
+    ) -> None:
+        """Remove a dynamic attribute's answer for an object instance on one frame.
+
+        Args:
+            object_instance: The object instance, on this space.
+            attribute: The dynamic attribute.
+            frame: The frame.
+            filter_answer: Remove only this answer: for text, numeric and radio attributes the answer
+                is removed only if it equals this; for a checklist, the options given are taken
+                out of the answer (the answer goes when none is left).
+
+        Raises:
+            LabelRowError: If the attribute is not dynamic, or the object is not on the space.
+        """
+        track = self._dynamic_target(object_instance, attribute)
+        f = self._check_frame(frame, "frame")
+        answers = track.dynamic.get(attribute.feature_node_hash)
+        if answers is None:
+            return
+        run = answers.runs.find(f)
+        if run < 0:
+            return
+        current = answers.answers[answers.runs.tags[run]]
+        one = np.array([f], np.int64)
+        if filter_answer is None:
+            answers.runs.remove(one, one)
+        elif isinstance(attribute, ChecklistAttribute):
+            taken = [filter_answer] if isinstance(filter_answer, Option) else list(filter_answer)  # type: ignore[arg-type]
+            assert isinstance(current, tuple)
+            left = tuple(o for o in current if not any(o is t for t in taken))
+            if not left:
+                answers.runs.remove(one, one)
+            elif len(left) != len(current):
+                answers.runs.splice(one, one, answers.id_for(left), None, None)
+        elif _matches(current, filter_answer):
+            answers.runs.remove(one, one)
+        answers.drop_unused()
+        if not answers.runs:
+            del track.dynamic[attribute.feature_node_hash]
+
+    def get_dynamic_answer(
+        self,
+        object_instance: ObjectInstance,
+        frames: Frames,
+        attribute: Attribute,
+        filter_answer: Union[str, NumericAnswerValue, Option, Iterable[Option], None] = None,
+    ) -> AnswersForFrames:
+        """Get a dynamic attribute's answers for an object instance on frames.
+
+        Every answer that holds on at least one of the frames is returned with all the ranges it
+        holds on (not only the frames asked for), in the order the answers were first given.
+
+        Args:
+            object_instance: The object instance, on this space.
+            frames: The frames to look at.
+            attribute: The dynamic attribute.
+            filter_answer: Only this answer: equal for text, numeric and radio; for a checklist, an
+                ``Option`` picks answers that include it and a list picks answers of exactly those options.
+
+        Raises:
+            LabelRowError: If the attribute is not dynamic, or the object is not on the space.
+        """
+        track = self._dynamic_target(object_instance, attribute)
+        starts, ends = self._check_frames(frames)
+        answers = track.dynamic.get(attribute.feature_node_hash)
+        if answers is None:
+            return []
+        lo, hi = answers.runs.overlapping(starts, ends)
+        hit: set[int] = set()
+        if lo < hi:
+            _, _, _, ib = intersect(starts, ends, answers.runs.np_starts(lo, hi), answers.runs.np_ends(lo, hi))
+            hit = set(answers.runs.np_tags(lo, hi)[ib].tolist())
+        return [
+            AnswerForFrames(answer_value(value), answers.ranges_of(answer_id))
+            for answer_id, value in answers.answers.items()
+            if answer_id in hit and (filter_answer is None or _matches(value, filter_answer))
+        ]
+
+
+def _is_coordinate_list(values: object, kind: type) -> bool:
+    return isinstance(values, Sequence) and len(values) > 0 and isinstance(values[0], kind)
+
+
+def _matches(value: StoredAnswer, wanted: object) -> bool:
+    if isinstance(value, tuple):
+        if isinstance(wanted, Option):
+            return any(o is wanted for o in value)
+        if isinstance(wanted, Iterable) and not isinstance(wanted, str):
+            return {o.feature_node_hash for o in value} == {getattr(o, "feature_node_hash", o) for o in wanted}
+        return False
+    if isinstance(value, Option):
+        return value is wanted
+    return value == wanted and not isinstance(wanted, bool)
+
+
+class VideoSpace(MultiFrameSpace):
+    """A video: frames of one size, with an optional frame rate."""
+
+    kind = "video"
+
+    def __init__(
+        self, space_id: str, number_of_frames: int, width: int, height: int, ontology: Ontology, fps: float | None = None
+    ) -> None:
+        super().__init__(space_id, width, height, number_of_frames, ontology)
+        if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0):
+            raise LabelRowError(f"space {space_id!r}: fps must be a positive number or None, got {fps!r}.")
+        self._fps = float(fps) if fps is not None else None
+
+    @property
+    def fps(self) -> float | None:
+        """Frames per second, if known."""
+        return self._fps
+
+
+MedicalModality = Literal["dicom", "nifti"]
+
+
+class MedicalSpace(MultiFrameSpace):
+    """A medical volume (DICOM or NIfTI): its slices are the frames."""
+
+    kind = "medical"
+
+    def __init__(
+        self, space_id: str, number_of_frames: int, width: int, height: int, modality: str, ontology: Ontology
+    ) -> None:
+        super().__init__(space_id, width, height, number_of_frames, ontology)
+        if modality not in ("dicom", "nifti"):
+            raise LabelRowError(f"space {space_id!r}: modality must be 'dicom' or 'nifti', got {modality!r}.")
+        self._modality: MedicalModality = modality  # type: ignore[assignment]
+
+    @property
+    def modality(self) -> MedicalModality:
+        """``"dicom"`` or ``"nifti"``."""
+        return self._modality
+
+
+__all__ = [
+    "LAYOUTS",
+    "AnswerForFrames",
+    "AnswersForFrames",
+    "ClassificationAnnotation",
+    "FrameOverlapStrategy",
+    "ImageSpace",
+    "MedicalSpace",
+    "MultiFrameSpace",
+    "ObjectAnnotation",
+    "Space",
+    "VideoSpace",
+]
