@@ -78,11 +78,11 @@ def answer_value(stored: StoredAnswer) -> str | NumericAnswerValue | Option | li
     return list(stored) if isinstance(stored, tuple) else stored
 
 
-def infer_attribute(attributes: Sequence[Attribute], answer: object, owner: str) -> Attribute:
+def infer_attribute(attributes: Sequence[Attribute], answer: object, owner: str, *, dynamic: bool) -> Attribute:
     """Find which attribute of a tree an answer is for, as in ``set_answer(answer)`` without ``attribute``.
 
     Options name their attribute; text and numbers are only unambiguous when the tree has one
-    attribute of that kind.
+    attribute of that kind among the dynamic (or the static) ones.
     """
     option = answer if isinstance(answer, Option) else None
     if option is None and isinstance(answer, (list, tuple)) and answer and isinstance(answer[0], Option):
@@ -100,10 +100,11 @@ def infer_attribute(attributes: Sequence[Attribute], answer: object, owner: str)
         raise LabelRowError(
             f"Cannot tell which attribute of {owner} the answer {answer!r:.40} is for; pass attribute=."
         )
-    candidates = [a for a in walk_attributes(attributes) if isinstance(a, kind)]
+    candidates = [a for a in walk_attributes(attributes) if isinstance(a, kind) and a.dynamic == dynamic]
     if len(candidates) != 1:
+        which = "dynamic" if dynamic else "static"
         raise LabelRowError(
-            f"{owner} has {len(candidates)} {kind.__name__}s, so the attribute for {answer!r:.40} cannot be "
+            f"{owner} has {len(candidates)} {which} {kind.__name__}s, so the attribute for {answer!r:.40} cannot be "
             f"inferred; pass attribute=."
         )
     return candidates[0]
@@ -150,7 +151,7 @@ class _Answerable(ABC):
                 if not roots:
                     raise LabelRowError(f"{self._describe()} has no attributes.")
                 return roots[0]
-            attribute = infer_attribute(self._root_attributes(), answer, self._describe())
+            attribute = infer_attribute(self._root_attributes(), answer, self._describe(), dynamic=False)
         if not isinstance(attribute, Attribute):
             raise LabelRowError(f"attribute must be an Attribute of the ontology, got {type(attribute).__name__}.")
         if attribute.dynamic:

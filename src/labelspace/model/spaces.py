@@ -1090,7 +1090,10 @@ class MultiFrameSpace(Space):
         """
         if attribute is None and isinstance(object_instance, ObjectInstance):
             attribute = infer_attribute(
-                object_instance.ontology_item.attributes, answer, f"object {object_instance.ontology_item.name!r}"
+                object_instance.ontology_item.attributes,
+                answer,
+                f"object {object_instance.ontology_item.name!r}",
+                dynamic=True,
             )
         track = self._dynamic_target(object_instance, attribute)  # type: ignore[arg-type]
         assert attribute is not None
