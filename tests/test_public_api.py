@@ -6,7 +6,8 @@ import labelspace
 
 def test_all_is_complete_sorted_and_importable():
     public = {
-        name for name, value in vars(labelspace).items()
+        name
+        for name, value in vars(labelspace).items()
         if not name.startswith("_") and not inspect.ismodule(value) and name not in {"annotations"}
     }
     assert set(labelspace.__all__) - {"__version__"} == public
@@ -35,42 +36,68 @@ def test_seed_signatures_are_exact():
     pos = "POSITIONAL_OR_KEYWORD"
     empty = inspect.Parameter.empty
     assert params(labelspace.ImageSpace.put_object_instance) == [
-        ("self", pos, empty), ("object_instance", pos, empty), ("coordinates", pos, empty),
-        ("on_overlap", kw, "error"), *[(m, kw, None) for m in meta],
+        ("self", pos, empty),
+        ("object_instance", pos, empty),
+        ("coordinates", pos, empty),
+        ("on_overlap", kw, "error"),
+        *[(m, kw, None) for m in meta],
     ]
     assert params(labelspace.ImageSpace.put_classification_instance) == [
-        ("self", pos, empty), ("classification_instance", pos, empty), ("on_overlap", kw, "error"),
+        ("self", pos, empty),
+        ("classification_instance", pos, empty),
+        ("on_overlap", kw, "error"),
         *[(m, kw, None) for m in meta],
     ]
     assert params(labelspace.ImageSpace.remove_object_instance) == [("self", pos, empty), ("object_hash", pos, empty)]
     assert params(labelspace.ImageSpace.remove_classification_instance) == [
-        ("self", pos, empty), ("classification_hash", pos, empty)
+        ("self", pos, empty),
+        ("classification_hash", pos, empty),
     ]
     assert params(labelspace.MultiFrameSpace.put_object_instance) == [
-        ("self", pos, empty), ("object_instance", pos, empty), ("frames", pos, empty), ("coordinates", pos, empty),
-        ("on_overlap", kw, "error"), *[(m, kw, None) for m in meta],
+        ("self", pos, empty),
+        ("object_instance", pos, empty),
+        ("frames", pos, empty),
+        ("coordinates", pos, empty),
+        ("on_overlap", kw, "error"),
+        *[(m, kw, None) for m in meta],
     ]
     assert params(labelspace.MultiFrameSpace.put_classification_instance) == [
-        ("self", pos, empty), ("classification_instance", pos, empty), ("frames", pos, None),
-        ("on_overlap", kw, "error"), *[(m, kw, None) for m in meta],
+        ("self", pos, empty),
+        ("classification_instance", pos, empty),
+        ("frames", pos, None),
+        ("on_overlap", kw, "error"),
+        *[(m, kw, None) for m in meta],
     ]
     assert params(labelspace.MultiFrameSpace.set_dynamic_answer) == [
-        ("self", pos, empty), ("object_instance", pos, empty), ("frames", pos, empty), ("answer", pos, empty),
+        ("self", pos, empty),
+        ("object_instance", pos, empty),
+        ("frames", pos, empty),
+        ("answer", pos, empty),
         ("attribute", pos, None),
     ]
     assert params(labelspace.MultiFrameSpace.remove_dynamic_answer) == [
-        ("self", pos, empty), ("object_instance", pos, empty), ("attribute", pos, empty), ("frame", pos, empty),
+        ("self", pos, empty),
+        ("object_instance", pos, empty),
+        ("attribute", pos, empty),
+        ("frame", pos, empty),
         ("filter_answer", pos, None),
     ]
     assert params(labelspace.MultiFrameSpace.get_dynamic_answer) == [
-        ("self", pos, empty), ("object_instance", pos, empty), ("frames", pos, empty), ("attribute", pos, empty),
+        ("self", pos, empty),
+        ("object_instance", pos, empty),
+        ("frames", pos, empty),
+        ("attribute", pos, empty),
         ("filter_answer", pos, None),
     ]
     assert params(labelspace.MultiFrameSpace.remove_object_instance) == [
-        ("self", pos, empty), ("object_hash", pos, empty), ("frames", pos, None)
+        ("self", pos, empty),
+        ("object_hash", pos, empty),
+        ("frames", pos, None),
     ]
     assert params(labelspace.MultiFrameSpace.remove_classification_instance) == [
-        ("self", pos, empty), ("classification_hash", pos, empty), ("frames", pos, None)
+        ("self", pos, empty),
+        ("classification_hash", pos, empty),
+        ("frames", pos, None),
     ]
     assert issubclass(labelspace.VideoSpace, labelspace.MultiFrameSpace)
     assert issubclass(labelspace.MedicalSpace, labelspace.MultiFrameSpace)

@@ -17,7 +17,7 @@ from labelspace.model.coordinates import (
 from labelspace.model.frames import Range
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import ChecklistAttribute, Classification, Object, Ontology, RadioAttribute
-from labelspace.model.spaces import Space, VideoSpace
+from labelspace.model.spaces import ImageSpace, VideoSpace
 from labelspace.samples import traffic_ontology
 
 
@@ -66,28 +66,37 @@ def summarise(row: LabelRow) -> list[SpaceSummary]:
     return out
 
 
-def _label_image(space: Space, ontology: Ontology, rng: np.random.Generator) -> None:
+def _label_image(space: ImageSpace, ontology: Ontology, rng: np.random.Generator) -> None:
     car = ontology.get_child_by_title("car", Object)
     pedestrian = ontology.get_child_by_title("pedestrian", Object)
     road = ontology.get_child_by_title("road", Object)
     lane = ontology.get_child_by_title("lane", Object)
-    assert hasattr(space, "put_object_instance")
     for i in range(3):
         instance = car.create_instance()
         instance.set_answer(["Volvo", "Fiat", "Tesla"][i])
         x, y = 0.1 + 0.28 * i, 0.55 + 0.05 * rng.random()
         space.put_object_instance(
-            instance, BoundingBoxCoordinates.from_pixels((x * 1280, y * 720, 200, 110), 1280, 720),
-            created_by="demo@labelspace.dev", confidence=0.9 + 0.03 * i,
+            instance,
+            BoundingBoxCoordinates.from_pixels((x * 1280, y * 720, 200, 110), 1280, 720),
+            created_by="demo@labelspace.dev",
+            confidence=0.9 + 0.03 * i,
         )
     for x in (0.2, 0.7):
         space.put_object_instance(pedestrian.create_instance(), PointCoordinate(x, 0.6))
     space.put_object_instance(
         road.create_instance(),
-        PolygonCoordinates(values=[PointCoordinate(0, 1), PointCoordinate(0.45, 0.5), PointCoordinate(0.55, 0.5),
-                                   PointCoordinate(1, 1)]),
+        PolygonCoordinates(
+            values=[
+                PointCoordinate(0, 1),
+                PointCoordinate(0.45, 0.5),
+                PointCoordinate(0.55, 0.5),
+                PointCoordinate(1, 1),
+            ]
+        ),
     )
-    space.put_object_instance(lane.create_instance(), PolylineCoordinates([PointCoordinate(0.5, 1), PointCoordinate(0.5, 0.5)]))
+    space.put_object_instance(
+        lane.create_instance(), PolylineCoordinates([PointCoordinate(0.5, 1), PointCoordinate(0.5, 0.5)])
+    )
     weather = ontology.get_child_by_title("weather", RadioAttribute)
     sunny = next(c for c in ontology.classifications if c.attributes[0] is weather).create_instance()
     sunny.set_answer(weather.options[0])
@@ -109,22 +118,23 @@ def _label_video(space: VideoSpace, ontology: Ontology, rng: np.random.Generator
         x = (0.45 + 0.4 * np.sin(phase + t)) * (1 - w)
         y = (0.5 + 0.3 * np.cos(phase * 0.5 + t)) * (1 - h)
         rows = np.column_stack([x, y, np.full(length, w), np.full(length, h)])
-        space.put_object_track(instance, frames, rows, created_by="tracker@labelspace.dev", manual_annotation=False,
-                               confidence=0.8)
+        space.put_object_track(
+            instance, frames, rows, created_by="tracker@labelspace.dev", manual_annotation=False, confidence=0.8
+        )
         cut = start + length // 2
         space.set_dynamic_answer(instance, Range(start, cut), occlusion.options[0])
         space.set_dynamic_answer(instance, Range(cut + 1, start + length - 1), occlusion.options[1])
     weather = ontology.get_child_by_title("weather", RadioAttribute)
     weather_class = next(c for c in ontology.classifications if c.attributes[0] is weather)
-    for option, (a, b) in zip(weather.options, ((0, 0.4), (0.4, 0.7), (0.7, 1.0))):
-        instance = weather_class.create_instance()
-        instance.set_answer(option)
-        space.put_classification_instance(instance, Range(int(a * n), int(b * n) - 1))
+    for option, (a, b) in zip(weather.options, ((0, 0.4), (0.4, 0.7), (0.7, 1.0)), strict=True):
+        period = weather_class.create_instance()
+        period.set_answer(option)
+        space.put_classification_instance(period, Range(int(a * n), int(b * n) - 1))
     scene = ontology.get_child_by_title("scene", ChecklistAttribute)
     scene_class = ontology.get_child_by_hash("scene001", Classification)
-    instance = scene_class.create_instance()
-    instance.set_answer([scene.options[0], scene.options[1]])
-    space.put_classification_instance(instance)
+    tags = scene_class.create_instance()
+    tags.set_answer([scene.options[0], scene.options[1]])
+    space.put_classification_instance(tags)
 
 
 @dataclass(frozen=True)

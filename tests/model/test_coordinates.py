@@ -25,7 +25,9 @@ def test_box_compares_by_value_and_is_immutable():
     assert hash(a) == hash(BoundingBoxCoordinates(0.1, 0.2, 0.3, 0.4))
     with pytest.raises(AttributeError):
         a.height = 0.5  # type: ignore[misc]
-    assert BoundingBoxCoordinates(1, 1, 0, 0).height == 1.0 and isinstance(BoundingBoxCoordinates(1, 1, 0, 0).height, float)
+    assert BoundingBoxCoordinates(1, 1, 0, 0).height == 1.0 and isinstance(
+        BoundingBoxCoordinates(1, 1, 0, 0).height, float
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,11 +44,16 @@ def test_box_compares_by_value_and_is_immutable():
         (lambda: PointCoordinate(0.5, -1), "y is -1.0"),
         (lambda: PolygonCoordinates(values=[P(0, 0), P(1, 1)]), "at least 3 points"),
         (lambda: PolygonCoordinates(), "needs points"),
-        (lambda: PolygonCoordinates(values=[P(0, 0), P(1, 0), P(1, 1)], polygons=[[[P(0, 0), P(0, 1), P(1, 1)]]]),
-         "values and polygons disagree"),
+        (
+            lambda: PolygonCoordinates(values=[P(0, 0), P(1, 0), P(1, 1)], polygons=[[[P(0, 0), P(0, 1), P(1, 1)]]]),
+            "values and polygons disagree",
+        ),
         (lambda: PolygonCoordinates(values=[(0, 0), (1, 0), (1, 1)]), "must hold PointCoordinate"),
         (lambda: PolylineCoordinates([P(0, 0)]), "at least 2 points"),
-        (lambda: SkeletonCoordinates([SkeletonCoordinate(0, 0, "a"), SkeletonCoordinate(1, 1, "a")]), "two nodes named 'a'"),
+        (
+            lambda: SkeletonCoordinates([SkeletonCoordinate(0, 0, "a"), SkeletonCoordinate(1, 1, "a")]),
+            "two nodes named 'a'",
+        ),
         (lambda: SkeletonCoordinate(0, 0, "a", visibility="maybe"), "visibility must be one of"),
         (lambda: SkeletonCoordinates([]), "at least one node"),
         (lambda: BitmaskCoordinates(np.zeros(5, bool)), "2-d height x width mask"),

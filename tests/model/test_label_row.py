@@ -32,17 +32,31 @@ def full_row(world):
     car.set_answer(world.red)
     car.set_answer("crimson", world.shade)
     car.set_answer("Volvo", world.make)
-    image.put_object_instance(car, BOX, created_by="a@x.org", confidence=0.25, manual_annotation=False,
-                              created_at=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc))
+    image.put_object_instance(
+        car,
+        BOX,
+        created_by="a@x.org",
+        confidence=0.25,
+        manual_annotation=False,
+        created_at=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc),
+    )
     video.put_object_instance(car, Range(0, 499), BOX, last_edited_by="b@x.org")
-    video.put_object_track(car, np.arange(600, 700), np.tile([0.1, 0.1, 0.2, 0.2], (100, 1)) + np.linspace(0, 0.5, 100)[:, None] * [1, 0, 0, 0])
+    video.put_object_track(
+        car,
+        np.arange(600, 700),
+        np.tile([0.1, 0.1, 0.2, 0.2], (100, 1)) + np.linspace(0, 0.5, 100)[:, None] * [1, 0, 0, 0],
+    )
     video.set_dynamic_answer(car, Range(0, 99), world.visible)
     video.set_dynamic_answer(car, Range(100, 650), world.hidden)
     video.set_dynamic_answer(car, Range(0, 9), [world.dirty, world.dented])
     video.set_dynamic_answer(car, 650, 88.5)
     video.set_dynamic_answer(car, Range(3, 4), "scratch", world.note)
     road = world.polygon.create_instance()
-    scan.put_object_instance(road, Range(5, 9), PolygonCoordinates(values=[PointCoordinate(0, 0), PointCoordinate(1, 0), PointCoordinate(0, 1)]))
+    scan.put_object_instance(
+        road,
+        Range(5, 9),
+        PolygonCoordinates(values=[PointCoordinate(0, 0), PointCoordinate(1, 0), PointCoordinate(0, 1)]),
+    )
     weather = world.weather.create_instance()
     weather.set_answer(world.rain)
     video.put_classification_instance(weather, [Range(0, 9), Range(20, 29)], confidence=0.5)
@@ -58,8 +72,17 @@ def snapshot(row):
     out = {}
     for space in row.list_spaces():
         anns = [
-            (a.frame, a.object_hash, a.coordinates, a.created_at, a.created_by, a.last_edited_at, a.last_edited_by,
-             a.confidence, a.manual_annotation)
+            (
+                a.frame,
+                a.object_hash,
+                a.coordinates,
+                a.created_at,
+                a.created_by,
+                a.last_edited_at,
+                a.last_edited_by,
+                a.confidence,
+                a.manual_annotation,
+            )
             for a in space.get_annotations("object")
         ]
         cls = [
@@ -117,7 +140,8 @@ def test_dict_round_trip_keeps_everything(world):
     assert car.get_answer(o.get_child_by_hash("shad0001")) == "crimson"
     occlusion = o.get_child_by_hash("occl0001")
     assert [(a.answer.label, a.ranges) for a in video.get_dynamic_answer(car, Range(0, 999), occlusion)] == [
-        ("visible", [Range(0, 99)]), ("hidden", [Range(100, 499), Range(600, 650)])
+        ("visible", [Range(0, 99)]),
+        ("hidden", [Range(100, 499), Range(600, 650)]),
     ]
     assert video.get_dynamic_answer(car, 650, o.get_child_by_hash("sped0001"))[0].answer == 88.5
     assert video.fps == 29.97
@@ -167,28 +191,57 @@ def test_load_errors_name_the_file(tmp_path, world):
 CORRUPTIONS = [
     (lambda d: d.update(version=99), "reads version 1, the file is version 99"),
     (lambda d: d["spaces"][1].update(kind="audio"), r"spaces\[1\]\.kind: expected 'image', 'video' or 'medical'"),
-    (lambda d: d["spaces"][1]["objects"][0].update(starts=[0, 600, 500]),
-     r"spaces\[1\]\.objects\[0\]\.ends: expected 3 values"),
+    (
+        lambda d: d["spaces"][1]["objects"][0].update(starts=[0, 600, 500]),
+        r"spaces\[1\]\.objects\[0\]\.ends: expected 3 values",
+    ),
     (lambda d: d["spaces"][1]["objects"][0]["ends"].__setitem__(0, 700), r"run 1 starts at .*sorted and disjoint"),
     (lambda d: d["spaces"][1]["objects"][0]["ends"].__setitem__(-1, 5000), r"frames must lie in 0\.\.999"),
-    (lambda d: d["spaces"][1]["objects"][0]["meta"].__setitem__(0, 50), r"objects\[0\]\.meta: expected metadata records"),
+    (
+        lambda d: d["spaces"][1]["objects"][0]["meta"].__setitem__(0, 50),
+        r"objects\[0\]\.meta: expected metadata records",
+    ),
     (lambda d: d["spaces"][1]["objects"][0]["rows"].__setitem__(0, 7.0), r"objects\[0\]\.rows: values row 0"),
     (lambda d: d["spaces"][1]["objects"][0].update(rows=[0.1]), r"objects\[0\]\.rows: expected \d+ values"),
     (lambda d: d["spaces"][1]["objects"][0].update(object_hash="ghost"), "'ghost' is not listed"),
-    (lambda d: d["objects"][0].update(feature_node_hash="weat0001"), r"objects\[0\]\.feature_node_hash: 'weat0001' is not a Object"),
-    (lambda d: d["objects"][0]["answers"].update(colr0001="purple"), r"objects\[0\]\.answers\.colr0001: 'purple' is not an option"),
+    (
+        lambda d: d["objects"][0].update(feature_node_hash="weat0001"),
+        r"objects\[0\]\.feature_node_hash: 'weat0001' is not a Object",
+    ),
+    (
+        lambda d: d["objects"][0]["answers"].update(colr0001="purple"),
+        r"objects\[0\]\.answers\.colr0001: 'purple' is not an option",
+    ),
     (lambda d: d["objects"][0]["answers"].update(make0001=5), r"answers\.make0001: TextAttribute 'make' needs a str"),
     (lambda d: d["spaces"][1]["objects"][0]["dynamic"][0].update(attribute="colr0001"), "is not a dynamic attribute"),
     (lambda d: d["spaces"][1]["objects"][0]["dynamic"][0]["ends"].__setitem__(-1, 750), "frames the object is not on"),
-    (lambda d: d["spaces"][1]["metadata"].update(confidence=[2.0] * len(d["spaces"][1]["metadata"]["confidence"])),
-     r"metadata\.confidence: expected values from 0\.0 to 1\.0"),
-    (lambda d: d["spaces"][1]["metadata"]["created_by"].__setitem__(0, 9), r"metadata\.created_by: expected user indexes"),
+    (
+        lambda d: d["spaces"][1]["metadata"].update(confidence=[2.0] * len(d["spaces"][1]["metadata"]["confidence"])),
+        r"metadata\.confidence: expected values from 0\.0 to 1\.0",
+    ),
+    (
+        lambda d: d["spaces"][1]["metadata"]["created_by"].__setitem__(0, 9),
+        r"metadata\.created_by: expected user indexes",
+    ),
     (lambda d: d["spaces"][1]["metadata"].update(created_at="yesterday"), r"metadata\.created_at: expected a list"),
-    (lambda d: d["spaces"][2]["objects"][0]["coordinates"][0].update(polygons=[[[0.1, 0.1]]]),
-     r"coordinates\[0\]: PolygonCoordinates\.polygons ring needs at least 3 points"),
-    (lambda d: d["spaces"][1]["classifications"][0].update(starts=[0], ends=[9], meta=[0]) or d["spaces"][1]["classifications"].append(
-        {"classification_hash": d["spaces"][1]["classifications"][0]["classification_hash"], "starts": [5], "ends": [5], "meta": [0]}),
-     "appears twice on this space"),
+    (
+        lambda d: d["spaces"][2]["objects"][0]["coordinates"][0].update(polygons=[[[0.1, 0.1]]]),
+        r"coordinates\[0\]: PolygonCoordinates\.polygons ring needs at least 3 points",
+    ),
+    (
+        lambda d: (
+            d["spaces"][1]["classifications"][0].update(starts=[0], ends=[9], meta=[0])
+            or d["spaces"][1]["classifications"].append(
+                {
+                    "classification_hash": d["spaces"][1]["classifications"][0]["classification_hash"],
+                    "starts": [5],
+                    "ends": [5],
+                    "meta": [0],
+                }
+            )
+        ),
+        "appears twice on this space",
+    ),
     (lambda d: d["spaces"][1]["classifications"][1].pop("global_meta"), "global classification takes no frames"),
     (lambda d: d.update(spaces=[d["spaces"][0], d["spaces"][0]]), "already has a space 'img'"),
 ]

@@ -42,7 +42,10 @@ def test_build_and_look_up(world):
         (lambda o: o.objects[0].add_attribute(Attribute, "x"), "needs an attribute class"),
         (lambda o: o.classifications[0].add_attribute(TextAttribute, "again"), "already has its root attribute"),
         (lambda o: o.add_classification().add_attribute(TextAttribute, "t", dynamic=True), "cannot be dynamic"),
-        (lambda o: o.objects[0].attributes[1].options[0].add_nested_attribute(TextAttribute, "x"), "belongs to a checklist"),
+        (
+            lambda o: o.objects[0].attributes[1].options[0].add_nested_attribute(TextAttribute, "x"),
+            "belongs to a checklist",
+        ),
         (lambda o: o.objects[0].attributes[0].add_option(""), "non-empty str label"),
     ],
 )
@@ -83,11 +86,15 @@ def test_is_global_is_settable(world):
         (lambda d: d["objects"][1].update(feature_node_hash="box00001"), "is used twice"),
         (lambda d: d["objects"][0]["attributes"][0].update(type="colour"), r"attributes\[0\]\.type: 'colour'"),
         (lambda d: d["classifications"][0].update(attributes=[]), "needs exactly one root attribute"),
-        (lambda d: d["objects"][0]["attributes"][4]["options"][0]["attributes"][0].update(dynamic=True),
-         "only top-level object attributes can be dynamic"),
+        (
+            lambda d: d["objects"][0]["attributes"][4]["options"][0]["attributes"][0].update(dynamic=True),
+            "only top-level object attributes can be dynamic",
+        ),
         (lambda d: d.update(objects="car"), r"ontology\.objects: expected a list of dicts"),
-        (lambda d: d["objects"][0]["attributes"][1]["options"][0].update(attributes=[{"type": "text"}]),
-         "only radio options can nest"),
+        (
+            lambda d: d["objects"][0]["attributes"][1]["options"][0].update(attributes=[{"type": "text"}]),
+            "only radio options can nest",
+        ),
     ],
 )
 def test_malformed_dicts_name_the_field(world, corrupt, message):
@@ -99,5 +106,8 @@ def test_malformed_dicts_name_the_field(world, corrupt, message):
 
 def test_every_attribute_kind_has_its_type_name():
     assert [c.kind for c in (RadioAttribute, ChecklistAttribute, TextAttribute, NumericAttribute)] == [
-        "radio", "checklist", "text", "numeric"
+        "radio",
+        "checklist",
+        "text",
+        "numeric",
     ]

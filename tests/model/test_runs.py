@@ -32,9 +32,9 @@ def test_intersect_and_difference_match_sets(a, b):
     a_s, a_e = runs(a)
     b_s, b_e = runs(b)
     s, e, _, _ = intersect(a_s, a_e, b_s, b_e)
-    assert {f for lo, hi in zip(s, e) for f in range(lo, hi + 1)} == a & b
+    assert {f for lo, hi in zip(s, e, strict=True) for f in range(lo, hi + 1)} == a & b
     s, e, _ = difference(a_s, a_e, b_s, b_e)
-    assert {f for lo, hi in zip(s, e) for f in range(lo, hi + 1)} == a - b
+    assert {f for lo, hi in zip(s, e, strict=True) for f in range(lo, hi + 1)} == a - b
 
 
 operations = st.lists(

@@ -51,7 +51,7 @@ def test_image_overlap_error_and_replace(world):
     space = world.row().add_image_space("img", 640, 480)
     car = world.box.create_instance()
     space.put_object_instance(car, BOX, created_by="ann@x.org")
-    with pytest.raises(LabelRowError, match="already on frame 0 of space 'img'.*on_overlap='replace'"):
+    with pytest.raises(LabelRowError, match=r"already on frame 0 of space 'img'.*on_overlap='replace'"):
         space.put_object_instance(car, BOX2)
     space.put_object_instance(car, BOX2, on_overlap="replace", confidence=0.5)
     [ann] = space.get_annotations()
@@ -173,7 +173,10 @@ def test_annotations_are_in_frame_order(world):
     space.put_object_instance(a, [5, 1], BOX)
     space.put_object_instance(b, [0, 5], PointCoordinate(0.5, 0.5))
     assert [(x.frame, x.object_hash) for x in space.get_annotations()] == [
-        (0, b.object_hash), (1, a.object_hash), (5, a.object_hash), (5, b.object_hash)
+        (0, b.object_hash),
+        (1, a.object_hash),
+        (5, a.object_hash),
+        (5, b.object_hash),
     ]
     assert [x.frame for x in space.get_annotations(filter_instance_hashes=[b.object_hash])] == [0, 5]
 
@@ -217,7 +220,7 @@ def test_every_shape_round_trips_through_a_space(world, obj, coordinates):
 
 
 def test_coordinates_must_match_the_shape(world):
-    row, space = world.video(10)
+    _, space = world.video(10)
     with pytest.raises(LabelRowError, match="is a bounding_box, so its coordinates must be BoundingBoxCoordinates"):
         space.put_object_instance(world.box.create_instance(), 0, PointCoordinate(0.1, 0.1))
     assert space.get_object_instances() == []
@@ -270,8 +273,9 @@ def test_metadata_is_kept_per_frame(world):
     car = world.box.create_instance()
     made = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
     before = datetime.now(timezone.utc) - timedelta(seconds=1)
-    space.put_object_instance(car, Range(0, 4), BOX, created_at=made, created_by="a@x.org", confidence=0.7,
-                              manual_annotation=False)
+    space.put_object_instance(
+        car, Range(0, 4), BOX, created_at=made, created_by="a@x.org", confidence=0.7, manual_annotation=False
+    )
     space.put_object_instance(car, Range(5, 9), BOX, last_edited_by="b@x.org")
     space.put_object_instance(car, 2, BOX2, on_overlap="replace", last_edited_by="c@x.org")
     by_frame = {a.frame: a for a in space.get_annotations()}
@@ -368,10 +372,13 @@ def test_classification_annotations_frames_then_global(world):
     space.put_classification_instance(scene)
     space.put_classification_instance(sunny, [3, 1])
     assert [(a.frame, a.is_global) for a in space.get_annotations("classification")] == [
-        (1, False), (3, False), (0, True)
+        (1, False),
+        (3, False),
+        (0, True),
     ]
     assert [a.classification_hash for a in space.get_annotations_on_frame(3, "classification")] == [
-        scene.classification_hash, sunny.classification_hash
+        scene.classification_hash,
+        sunny.classification_hash,
     ]
 
 
@@ -448,7 +455,9 @@ def test_remove_dynamic_answer(world):
     space.remove_dynamic_answer(car, world.occlusion, 4, filter_answer=world.hidden)  # not the answer: kept
     assert space.get_dynamic_answer(car, 0, world.occlusion)[0].ranges == [Range(0, 2), Range(4, 9)]
     space.remove_dynamic_answer(car, world.tags, 5, filter_answer=world.dented)
-    by_answer = {tuple(o.label for o in a.answer): a.ranges for a in space.get_dynamic_answer(car, Range(0, 9), world.tags)}
+    by_answer = {
+        tuple(o.label for o in a.answer): a.ranges for a in space.get_dynamic_answer(car, Range(0, 9), world.tags)
+    }
     assert by_answer == {("dented", "dirty"): [Range(0, 4), Range(6, 9)], ("dirty",): [Range(5, 5)]}
     space.remove_dynamic_answer(car, world.tags, 5, filter_answer=[world.dirty])
     assert space.get_dynamic_answer(car, 5, world.tags) == []
@@ -498,14 +507,14 @@ def test_track_put_and_get(world):
 
 
 def test_track_equals_per_frame_puts(world):
-    row_a, a = world.video(500)
-    row_b, b = world.video(500)
+    _, a = world.video(500)
+    _, b = world.video(500)
     rng = np.random.default_rng(1)
     frames = rng.choice(500, 200, replace=False)
     rows = np.column_stack([rng.random(200) * 0.5, rng.random(200) * 0.5, rng.random(200) * 0.5, rng.random(200) * 0.5])
     car = world.box.create_instance()
     a.put_object_track(car, frames, rows)
-    for f, r in zip(frames.tolist(), rows.tolist()):
+    for f, r in zip(frames.tolist(), rows.tolist(), strict=True):
         b.put_object_instance(car, f, BoundingBoxCoordinates(height=r[3], width=r[2], top_left_x=r[0], top_left_y=r[1]))
     assert coords_by_frame(a, car) == coords_by_frame(b, car)
 
@@ -516,7 +525,9 @@ def test_track_of_objects_and_replace(world):
     space.put_object_instance(person, Range(0, 9), PointCoordinate(0.5, 0.5))
     with pytest.raises(LabelRowError, match="already on frame 5"):
         space.put_object_track(person, [5, 50], [PointCoordinate(0.1, 0.1), PointCoordinate(0.2, 0.2)])
-    space.put_object_track(person, [5, 50], [PointCoordinate(0.1, 0.1), PointCoordinate(0.2, 0.2)], on_overlap="replace")
+    space.put_object_track(
+        person, [5, 50], [PointCoordinate(0.1, 0.1), PointCoordinate(0.2, 0.2)], on_overlap="replace"
+    )
     coords = coords_by_frame(space, person)
     assert coords[5] == PointCoordinate(0.1, 0.1) and coords[50] == PointCoordinate(0.2, 0.2)
     assert coords[4] == PointCoordinate(0.5, 0.5) and len(coords) == 11

@@ -58,24 +58,24 @@ _EMPTY = MetaInput()
 
 
 def check_meta(
-    created_at: object,
-    created_by: object,
-    last_edited_at: object,
-    last_edited_by: object,
-    confidence: object,
-    manual_annotation: object,
+    created_at: datetime | None,
+    created_by: str | None,
+    last_edited_at: datetime | None,
+    last_edited_by: str | None,
+    confidence: float | None,
+    manual_annotation: bool | None,
 ) -> MetaInput:
-    """Validate the metadata arguments of a put.
+    """Validate the metadata arguments of a put (they arrive from users, so types are checked).
 
     Raises:
         LabelRowError: Naming the argument that is of the wrong type or out of range.
     """
-    for name, value in (("created_at", created_at), ("last_edited_at", last_edited_at)):
-        if value is not None and not isinstance(value, datetime):
-            raise LabelRowError(f"{name} must be a datetime or None, got {type(value).__name__} {value!r:.40}.")
-    for name, value in (("created_by", created_by), ("last_edited_by", last_edited_by)):
-        if value is not None and not isinstance(value, str):
-            raise LabelRowError(f"{name} must be a str (such as an email) or None, got {type(value).__name__}.")
+    for name, when in (("created_at", created_at), ("last_edited_at", last_edited_at)):
+        if when is not None and not isinstance(when, datetime):
+            raise LabelRowError(f"{name} must be a datetime or None, got {type(when).__name__} {when!r:.40}.")
+    for name, who in (("created_by", created_by), ("last_edited_by", last_edited_by)):
+        if who is not None and not isinstance(who, str):
+            raise LabelRowError(f"{name} must be a str (such as an email) or None, got {type(who).__name__}.")
     if confidence is not None:
         if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
             raise LabelRowError(f"confidence must be a number from 0.0 to 1.0, got {type(confidence).__name__}.")
@@ -85,11 +85,11 @@ def check_meta(
         raise LabelRowError(f"manual_annotation must be True, False or None, got {manual_annotation!r:.40}.")
     return MetaInput(
         to_micros(created_at) if isinstance(created_at, datetime) else None,
-        created_by,  # type: ignore[arg-type]
+        created_by,
         to_micros(last_edited_at) if isinstance(last_edited_at, datetime) else None,
-        last_edited_by,  # type: ignore[arg-type]
-        float(confidence) if confidence is not None else None,  # type: ignore[arg-type]
-        manual_annotation,  # type: ignore[arg-type]
+        last_edited_by,
+        float(confidence) if confidence is not None else None,
+        manual_annotation,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Union
 
 import numpy as np
@@ -145,9 +146,16 @@ class RunTable:
         n = len(self.starts)
         if n and self.ends[n - 1] == start - 1 and self.tags[n - 1] == tag:
             k = self.stride
-            if (k > 0 and row is not None and self.rows[n * k - k] == row[0] and tuple(self.rows[n * k - k :]) == tuple(row)) or (
-                k < 0 and self.objects[n - 1] is obj
-            ) or k == 0:
+            if (
+                (
+                    k > 0
+                    and row is not None
+                    and self.rows[n * k - k] == row[0]
+                    and tuple(self.rows[n * k - k :]) == tuple(row)
+                )
+                or (k < 0 and self.objects[n - 1] is obj)
+                or k == 0
+            ):
                 self.ends[n - 1] = end
                 return
         self.starts.append(start)
@@ -238,12 +246,10 @@ class RunTable:
         query_objects = list(values) if values is not None else []
         return [
             window_objects[w] if w >= 0 else query_objects[0 if len(query_objects) == 1 else q]
-            for w, q in zip(w_index.tolist(), q_index.tolist())
+            for w, q in zip(w_index.tolist(), q_index.tolist(), strict=True)
         ]
 
-    def _write(
-        self, w_lo: int, w_hi: int, starts: IntArray, ends: IntArray, tags: IntArray, values: Values
-    ) -> None:
+    def _write(self, w_lo: int, w_hi: int, starts: IntArray, ends: IntArray, tags: IntArray, values: Values) -> None:
         """Replace runs ``[w_lo, w_hi)`` by the given runs, merging neighbours that continue each other."""
         if starts.size > 1:
             same = (starts[1:] == ends[:-1] + 1) & (tags[1:] == tags[:-1])
@@ -252,7 +258,7 @@ class RunTable:
                 same &= (rows[1:] == rows[:-1]).all(axis=1)
             elif self.stride < 0:
                 objs = list(values) if values is not None else []
-                same &= np.fromiter((a is b for a, b in zip(objs[:-1], objs[1:])), bool, len(objs) - 1)
+                same &= np.fromiter((a is b for a, b in pairwise(objs)), bool, len(objs) - 1)
             if same.any():
                 first = np.concatenate(([True], ~same))
                 last = np.concatenate((np.flatnonzero(first)[1:] - 1, [starts.size - 1]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -125,9 +125,7 @@ class RotatableBoundingBoxCoordinates:
             object.__setattr__(self, name, value)
 
     @classmethod
-    def from_pixels(
-        cls, xywht: Sequence[float], width: int, height: int
-    ) -> RotatableBoundingBoxCoordinates:
+    def from_pixels(cls, xywht: Sequence[float], width: int, height: int) -> RotatableBoundingBoxCoordinates:
         """Build from pixels ``(x, y, w, h, theta)`` on an image of ``width`` x ``height``."""
         x, y, w, h, theta = _pixel_values("RotatableBoundingBoxCoordinates", xywht, 5)
         return cls(height=h / height, width=w / width, top_left_x=x / width, top_left_y=y / height, theta=theta)
@@ -185,12 +183,10 @@ def _points(owner: str, what: str, values: Iterable[object], minimum: int) -> tu
     points = tuple(values)
     for p in points:
         if not isinstance(p, PointCoordinate):
-            raise LabelRowError(
-                f"{owner}.{what} must hold PointCoordinate values, got {type(p).__name__} {p!r:.40}."
-            )
+            raise LabelRowError(f"{owner}.{what} must hold PointCoordinate values, got {type(p).__name__} {p!r:.40}.")
     if len(points) < minimum:
         raise LabelRowError(f"{owner}.{what} needs at least {minimum} points, got {len(points)}.")
-    return points
+    return cast(tuple[PointCoordinate, ...], points)
 
 
 Ring = tuple[PointCoordinate, ...]
@@ -422,11 +418,7 @@ class BitmaskCoordinates:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BitmaskCoordinates):
             return NotImplemented
-        return (
-            self.height == other.height
-            and self.width == other.width
-            and np.array_equal(self._counts, other._counts)
-        )
+        return self.height == other.height and self.width == other.width and np.array_equal(self._counts, other._counts)
 
     def __hash__(self) -> int:
         return hash((self.height, self.width, self._counts.tobytes()))

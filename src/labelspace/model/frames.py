@@ -60,10 +60,7 @@ Frames = Union[int, Range, Sequence[int], Set[int], Sequence[Range], "npt.NDArra
 """What the API accepts as frames: an int, a list or set of ints, a Range, a list of Ranges, or
 a 1-d integer numpy array."""
 
-_FRAMES_HELP = (
-    "frames must be an int, a list or set of ints, a Range, a list of Ranges "
-    "or a 1-d integer numpy array"
-)
+_FRAMES_HELP = "frames must be an int, a list or set of ints, a Range, a list of Ranges or a 1-d integer numpy array"
 
 
 def _as_frame(value: object, what: str) -> int:
@@ -72,9 +69,7 @@ def _as_frame(value: object, what: str) -> int:
     try:
         return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise LabelRowError(
-            f"{what} must be an int frame number, got {type(value).__name__} {value!r}."
-        ) from None
+        raise LabelRowError(f"{what} must be an int frame number, got {type(value).__name__} {value!r}.") from None
 
 
 def to_runs(frames: Frames) -> tuple[IntArray, IntArray]:
@@ -93,9 +88,7 @@ def to_runs(frames: Frames) -> tuple[IntArray, IntArray]:
         return np.array([f], np.int64), np.array([f], np.int64)
     if isinstance(frames, np.ndarray):
         if frames.ndim != 1 or not np.issubdtype(frames.dtype, np.integer):
-            raise LabelRowError(
-                f"{_FRAMES_HELP}; got a numpy array of shape {frames.shape} and dtype {frames.dtype}."
-            )
+            raise LabelRowError(f"{_FRAMES_HELP}; got a numpy array of shape {frames.shape} and dtype {frames.dtype}.")
         return _runs_from_ints(frames.astype(np.int64, copy=False))
     if isinstance(frames, (str, bytes)) or not isinstance(frames, (Sequence, Set)):
         raise LabelRowError(f"{_FRAMES_HELP}; got {type(frames).__name__} {frames!r:.80}.")
@@ -103,7 +96,7 @@ def to_runs(frames: Frames) -> tuple[IntArray, IntArray]:
     if not items:
         raise LabelRowError("frames is empty: give at least one frame or range.")
     if all(isinstance(item, Range) for item in items):
-        ranges = sorted((r.start, r.end) for r in items)  # type: ignore[union-attr]
+        ranges = sorted((r.start, r.end) for r in items if isinstance(r, Range))
         starts = np.fromiter((r[0] for r in ranges), np.int64, len(ranges))
         ends = np.fromiter((r[1] for r in ranges), np.int64, len(ranges))
         return merge_runs(starts, ends)
@@ -143,4 +136,4 @@ def merge_runs(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray]:
 
 def runs_to_ranges(starts: IntArray, ends: IntArray) -> list[Range]:
     """Turn runs into a list of ``Range``."""
-    return [Range(int(s), int(e)) for s, e in zip(starts.tolist(), ends.tolist())]
+    return [Range(int(s), int(e)) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]

@@ -269,9 +269,8 @@ class ClassificationInstance(_Answerable):
 
     def __init__(self, ontology_classification: Classification, classification_hash: str | None = None) -> None:
         if not isinstance(ontology_classification, Classification):
-            raise LabelRowError(
-                f"ClassificationInstance needs an ontology Classification, got {type(ontology_classification).__name__}."
-            )
+            kind = type(ontology_classification).__name__
+            raise LabelRowError(f"ClassificationInstance needs an ontology Classification, got {kind}.")
         self._ontology_classification = ontology_classification
         self._classification_hash = classification_hash or new_hash()
         self._answers = {}

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -242,14 +242,14 @@ class _Reader:
             raise self.fail(f"{path}.{key}", f"expected an object, got {type(value).__name__}.")
         return value
 
-    def list(self, d: Mapping[str, Any], key: str, path: str) -> Sequence[Any]:
+    def seq(self, d: Mapping[str, Any], key: str, path: str) -> Sequence[Any]:
         value = d.get(key, [])
         if not isinstance(value, (list, tuple, np.ndarray)):
             raise self.fail(f"{path}.{key}", f"expected a list, got {type(value).__name__}.")
-        return value
+        return cast(Sequence[Any], value)
 
     def dicts(self, d: Mapping[str, Any], key: str, path: str) -> list[Mapping[str, Any]]:
-        items = self.list(d, key, path)
+        items = self.seq(d, key, path)
         for i, item in enumerate(items):
             if not isinstance(item, Mapping):
                 raise self.fail(f"{path}.{key}[{i}]", f"expected an object, got {type(item).__name__}.")
@@ -261,22 +261,24 @@ class _Reader:
             raise self.fail(f"{path}.{key}", f"expected a non-empty string, got {value!r:.60}.")
         return value
 
-    def int(self, d: Mapping[str, Any], key: str, path: str) -> int:
+    def integer(self, d: Mapping[str, Any], key: str, path: str) -> int:
         value = d.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(f"{path}.{key}", f"expected an integer, got {value!r:.60}.")
         return value
 
     def numbers(self, d: Mapping[str, Any], key: str, path: str, dtype: type, n: int | None = None) -> Any:
-        raw = self.list(d, key, path)
+        raw = self.seq(d, key, path)
         try:
-            values = np.asarray(raw, dtype=dtype)
+            values: npt.NDArray[Any] = np.asarray(raw, dtype=dtype)
         except (TypeError, ValueError, OverflowError):
             raise self.fail(f"{path}.{key}", f"expected a list of {np.dtype(dtype).name} numbers.") from None
         if values.ndim != 1:
             raise self.fail(f"{path}.{key}", "expected a flat list of numbers.")
-        if np.issubdtype(values.dtype, np.integer) and len(raw) and not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in _sample(raw)
+        if (
+            np.issubdtype(values.dtype, np.integer)
+            and len(raw)
+            and not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in _sample(raw))
         ):
             raise self.fail(f"{path}.{key}", "expected a list of integers.")
         if n is not None and values.size != n:
@@ -349,9 +351,11 @@ def _instances(
         instance_hash = r.text(item, hash_key, path)
         feature = r.text(item, "feature_node_hash", path)
         try:
-            element = ontology.get_child_by_hash(feature, kind)  # type: ignore[call-overload]
+            element = ontology.get_child_by_hash(feature, kind)
         except OntologyError:
-            raise r.fail(f"{path}.feature_node_hash", f"{feature!r} is not a {kind.__name__} of the ontology.") from None
+            raise r.fail(
+                f"{path}.feature_node_hash", f"{feature!r} is not a {kind.__name__} of the ontology."
+            ) from None
         instance = element.create_instance(instance_hash)
         answers = r.map(item, "answers", path) if "answers" in item else {}
         for attribute in walk_attributes(element.attributes):
@@ -425,15 +429,15 @@ def _read_space(
 ) -> None:
     space_id = r.text(sd, "id", path)
     kind = sd.get("kind")
-    width, height = r.int(sd, "width", path), r.int(sd, "height", path)
+    width, height = r.integer(sd, "width", path), r.integer(sd, "height", path)
     try:
         if kind == "image":
             space: Space = row.add_image_space(space_id, width, height)
         elif kind == "video":
-            space = row.add_video_space(space_id, r.int(sd, "number_of_frames", path), width, height, sd.get("fps"))
+            space = row.add_video_space(space_id, r.integer(sd, "number_of_frames", path), width, height, sd.get("fps"))
         elif kind == "medical":
             space = row.add_medical_space(
-                space_id, r.int(sd, "number_of_frames", path), width, height, str(sd.get("modality"))
+                space_id, r.integer(sd, "number_of_frames", path), width, height, str(sd.get("modality"))
             )
         else:
             raise r.fail(f"{path}.kind", f"expected 'image', 'video' or 'medical', got {kind!r:.40}.")
@@ -452,13 +456,17 @@ def _read_space(
         space._objects[instance.object_hash] = track
     for i, cd in enumerate(r.dicts(sd, "classifications", path)):
         cpath = f"{path}.classifications[{i}]"
-        cinstance = _lookup(r, classifications, r.text(cd, "classification_hash", cpath), f"{cpath}.classification_hash", space)
+        cinstance = _lookup(
+            r, classifications, r.text(cd, "classification_hash", cpath), f"{cpath}.classification_hash", space
+        )
         assert isinstance(cinstance, ClassificationInstance)
         ctrack = _ClassificationTrack(cinstance)
         if "global_meta" in cd:
             if not cinstance.is_global() or isinstance(space, ImageSpace):
-                raise r.fail(cpath, "only a global classification on a video or medical space is stored without frames.")
-            ctrack.global_record = r.int(cd, "global_meta", cpath)
+                raise r.fail(
+                    cpath, "only a global classification on a video or medical space is stored without frames."
+                )
+            ctrack.global_record = r.integer(cd, "global_meta", cpath)
             if not 0 <= ctrack.global_record < records:
                 raise r.fail(f"{cpath}.global_meta", f"expected a metadata record 0..{records - 1}.")
         else:
@@ -482,8 +490,8 @@ def _lookup(
 
 def _read_meta(r: _Reader, md: Mapping[str, Any], path: str, meta: MetaTable) -> int:
     created_at = r.numbers(md, "created_at", path, np.int64)
-    n = created_at.size
-    users = r.list(md, "users", path)
+    n = int(created_at.size)
+    users = r.seq(md, "users", path)
     if not all(isinstance(u, str) for u in users):
         raise r.fail(f"{path}.users", "expected a list of strings.")
     created_by = r.numbers(md, "created_by", path, np.int32, n)
@@ -494,7 +502,7 @@ def _read_meta(r: _Reader, md: Mapping[str, Any], path: str, meta: MetaTable) ->
     confidence = r.numbers(md, "confidence", path, np.float64, n)
     if confidence.size and not ((confidence >= 0) & (confidence <= 1)).all():
         raise r.fail(f"{path}.confidence", "expected values from 0.0 to 1.0.")
-    manual = r.list(md, "manual_annotation", path)
+    manual = r.seq(md, "manual_annotation", path)
     if len(manual) != n or not all(isinstance(m, (bool, np.bool_)) for m in manual):
         raise r.fail(f"{path}.manual_annotation", f"expected {n} true/false values.")
     for user in users:
@@ -506,9 +514,10 @@ def _read_meta(r: _Reader, md: Mapping[str, Any], path: str, meta: MetaTable) ->
         last_edited_by.tolist(),
         confidence.tolist(),
         [bool(m) for m in manual],
+        strict=True,
     )
-    for i, key in enumerate(keys):
-        if meta.add(key) != i:
+    for i, record in enumerate(keys):
+        if meta.add(record) != i:
             raise r.fail(path, f"record {i} repeats an earlier record.")
     return n
 
@@ -524,7 +533,10 @@ def _read_runs(r: _Reader, d: Mapping[str, Any], path: str, runs: RunTable, spac
         raise r.fail(f"{path}.ends", f"run {i} ends ({ends[i]}) before it starts ({starts[i]}).")
     if starts.size > 1 and (starts[1:] <= ends[:-1]).any():
         i = int(np.flatnonzero(starts[1:] <= ends[:-1])[0]) + 1
-        raise r.fail(f"{path}.starts", f"run {i} starts at {starts[i]}, inside or before run {i - 1}; runs must be sorted and disjoint.")
+        raise r.fail(
+            f"{path}.starts",
+            f"run {i} starts at {starts[i]}, inside or before run {i - 1}; runs must be sorted and disjoint.",
+        )
     if starts[0] < 0 or ends[-1] >= space.number_of_frames:
         raise r.fail(path, f"frames must lie in 0..{space.number_of_frames - 1}, got {starts[0]}..{ends[-1]}.")
     if tags.min() < 0 or tags.max() >= records:
@@ -546,7 +558,7 @@ def _read_values(r: _Reader, d: Mapping[str, Any], path: str, track: _ObjectTrac
             raise r.fail(f"{path}.rows", e.message) from None
         track.runs.rows = array("d", rows.tobytes())
         return
-    items = r.list(d, "coordinates", path)
+    items = r.seq(d, "coordinates", path)
     if len(items) != n:
         raise r.fail(f"{path}.coordinates", f"expected {n} coordinates, one per run, got {len(items)}.")
     decoded = [coordinates_from_dict(layout.coordinates, c, f"{path}.coordinates[{i}]") for i, c in enumerate(items)]
@@ -567,7 +579,7 @@ def _read_dynamic(r: _Reader, d: Mapping[str, Any], path: str, track: _ObjectTra
     if attribute is None:
         raise r.fail(f"{path}.attribute", f"{attribute_hash!r} is not a dynamic attribute of this object.")
     answers = _AnswerTrack(attribute)
-    values = [decode_answer(attribute, v, f"{path}.answers[{i}]") for i, v in enumerate(r.list(d, "answers", path))]
+    values = [decode_answer(attribute, v, f"{path}.answers[{i}]") for i, v in enumerate(r.seq(d, "answers", path))]
     ids = [answers.id_for(v) for v in values]
     if len(set(ids)) != len(ids):
         raise r.fail(f"{path}.answers", "an answer is listed twice.")

@@ -38,8 +38,18 @@ class Shape(str, Enum):
 
 
 _COLORS = (
-    "#D33115", "#E27300", "#16406C", "#FE9200", "#FCDC00", "#DBDF00",
-    "#A4DD00", "#68CCCA", "#73D8FF", "#AEA1FF", "#FCC400", "#B0BC00",
+    "#D33115",
+    "#E27300",
+    "#16406C",
+    "#FE9200",
+    "#FCDC00",
+    "#DBDF00",
+    "#A4DD00",
+    "#68CCCA",
+    "#73D8FF",
+    "#AEA1FF",
+    "#FCC400",
+    "#B0BC00",
 )
 
 
@@ -378,9 +388,7 @@ class Ontology:
         try:
             shape = Shape(shape)
         except ValueError:
-            raise OntologyError(
-                f"{shape!r} is not a shape; expected one of {[s.value for s in Shape]}."
-            ) from None
+            raise OntologyError(f"{shape!r} is not a shape; expected one of {[s.value for s in Shape]}.") from None
         feature_node_hash = self._check_new_hash(feature_node_hash)
         if color is None:
             color = _COLORS[len(self._objects) % len(_COLORS)]
@@ -425,9 +433,7 @@ class Ontology:
         Raises:
             OntologyError: If none or several elements match.
         """
-        found = [
-            e for e in self._elements() if e.title == title and (type_ is None or isinstance(e, type_))
-        ]
+        found = [e for e in self._elements() if e.title == title and (type_ is None or isinstance(e, type_))]
         kind = type_.__name__ if type_ is not None else "element"
         if not found:
             raise OntologyError(f"The ontology has no {kind} titled {title!r}.")
@@ -556,9 +562,7 @@ class _Reader:
                 f"{path}.shape: {d.get('shape')!r} is not a shape; expected one of {[s.value for s in Shape]}."
             ) from None
 
-    def attributes(
-        self, d: Mapping[str, Any], path: str, into: list[Attribute], *, allow_dynamic: bool
-    ) -> None:
+    def attributes(self, d: Mapping[str, Any], path: str, into: list[Attribute], *, allow_dynamic: bool) -> None:
         for i, ad in enumerate(self.items(d, "attributes", path)):
             apath = f"{path}.attributes[{i}]"
             kind = ad.get("type")
@@ -576,7 +580,9 @@ class _Reader:
                     opath = f"{apath}.options[{j}]"
                     label = self.text(opt, "label", opath)
                     value = opt.get("value")
-                    option = attribute.add_option(label, value if isinstance(value, str) else None, self.hash(opt, opath))
+                    option = attribute.add_option(
+                        label, value if isinstance(value, str) else None, self.hash(opt, opath)
+                    )
                     if opt.get("attributes") and not isinstance(attribute, RadioAttribute):
                         raise OntologyError(f"{opath}.attributes: only radio options can nest attributes.")
                     self.attributes(opt, opath, option.attributes, allow_dynamic=False)
@@ -590,4 +596,3 @@ def option_owner(attributes: Sequence[Attribute], option: Option) -> Attribute |
         if any(o is option for o in attribute.options):
             return attribute
     return None
-

@@ -11,7 +11,6 @@ whatever N is, and a track of distinct boxes is a column of rows, not an object 
 from __future__ import annotations
 
 import heapq
-from abc import ABC
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -199,7 +198,9 @@ class ObjectAnnotation(_Annotation):
         return self.object_instance.object_hash
 
     def __repr__(self) -> str:
-        return f"ObjectAnnotation(object_hash={self.object_hash!r}, frame={self.frame}, coordinates={self.coordinates!r})"
+        return (
+            f"ObjectAnnotation(object_hash={self.object_hash!r}, frame={self.frame}, coordinates={self.coordinates!r})"
+        )
 
 
 class ClassificationAnnotation(_Annotation):
@@ -331,7 +332,7 @@ def _positive(name: str, value: object, owner: str) -> int:
     return int(value)
 
 
-class Space(ABC):
+class Space:
     """What every space has: an id, a size, and object and classification instances placed on it."""
 
     kind: ClassVar[str] = ""
@@ -407,15 +408,11 @@ class Space(ABC):
             return (view for _, _, view in merged)
         if type_ == "classification":
             ctracks = [t for h, t in self._classifications.items() if wanted is None or h in wanted]
-            framed = heapq.merge(
-                *(self._classification_views(i, t) for i, t in enumerate(ctracks)), key=_frame_order
-            )
+            framed = heapq.merge(*(self._classification_views(i, t) for i, t in enumerate(ctracks)), key=_frame_order)
             return _chain_views(framed, self._global_views(ctracks))
         raise LabelRowError(f"type_ must be 'object' or 'classification', got {type_!r}.")
 
-    def get_annotations_on_frame(
-        self, frame: int, type_: Literal["object", "classification"] = "object"
-    ) -> list[Any]:
+    def get_annotations_on_frame(self, frame: int, type_: Literal["object", "classification"] = "object") -> list[Any]:
         """The annotations on one frame (global classifications included), in the order first put."""
         self._check_frame(frame, "frame")
         if type_ == "object":
@@ -433,7 +430,9 @@ class Space(ABC):
             out: list[Any] = []
             for ctrack in self._classifications.values():
                 if ctrack.global_record is not None:
-                    out.append(ClassificationAnnotation(self, ctrack.instance, 0, self._meta, ctrack.global_record, True))
+                    out.append(
+                        ClassificationAnnotation(self, ctrack.instance, 0, self._meta, ctrack.global_record, True)
+                    )
                     continue
                 run = ctrack.runs.find(frame)
                 if run >= 0:
@@ -836,7 +835,11 @@ class MultiFrameSpace(Space):
             and 0 <= frames < self._number_of_frames
         ):
             track = self._objects.get(getattr(object_instance, "_object_hash", ""))
-            if track is not None and track.instance is object_instance and type(coordinates) is track.layout.coordinates:
+            if (
+                track is not None
+                and track.instance is object_instance
+                and type(coordinates) is track.layout.coordinates
+            ):
                 ends = track.runs.ends
                 row = track.layout.row
                 if row is not None and (not ends or frames > ends[-1]):
@@ -913,7 +916,9 @@ class MultiFrameSpace(Space):
         else:
             items = list(values)  # type: ignore[arg-type]
             if len(items) != n:
-                raise LabelRowError(f"values must hold one {layout.coordinates.__name__} per frame: {n}, got {len(items)}.")
+                raise LabelRowError(
+                    f"values must hold one {layout.coordinates.__name__} per frame: {n}, got {len(items)}."
+                )
             for item in items:
                 self._check_coordinates(object_instance, item)
             ordered = [items[i] for i in order.tolist()]
@@ -951,7 +956,7 @@ class MultiFrameSpace(Space):
         frames = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
         if layout.stride > 0:
             return frames, np.repeat(runs.np_rows(), lengths, axis=0)
-        return frames, [obj for obj, k in zip(runs.objects, lengths.tolist()) for _ in range(k)]  # type: ignore[misc]
+        return frames, [obj for obj, k in zip(runs.objects, lengths.tolist(), strict=True) for _ in range(k)]  # type: ignore[misc]
 
     def remove_object_instance(self, object_hash: str, frames: Optional[Frames] = None) -> Optional[ObjectInstance]:
         """Remove an object instance from frames of the space; from every frame if ``frames`` is None.
@@ -1095,8 +1100,9 @@ class MultiFrameSpace(Space):
                 f"object {object_instance.ontology_item.name!r}",
                 dynamic=True,
             )
-        track = self._dynamic_target(object_instance, attribute)  # type: ignore[arg-type]
-        assert attribute is not None
+        if attribute is None:
+            raise LabelRowError("object_instance must be an ObjectInstance on this space.")
+        track = self._dynamic_target(object_instance, attribute)
         value = check_answer(attribute, answer)
         starts, ends = self._check_frames(frames)
         present_starts, present_ends = track.runs.covered(starts, ends)
@@ -1144,7 +1150,7 @@ class MultiFrameSpace(Space):
         if filter_answer is None:
             answers.runs.remove(one, one)
         elif isinstance(attribute, ChecklistAttribute):
-            taken = [filter_answer] if isinstance(filter_answer, Option) else list(filter_answer)  # type: ignore[arg-type]
+            taken = [filter_answer] if isinstance(filter_answer, Option) else list(filter_answer)
             assert isinstance(current, tuple)
             left = tuple(o for o in current if not any(o is t for t in taken))
             if not left:
@@ -1218,7 +1224,13 @@ class VideoSpace(MultiFrameSpace):
     kind = "video"
 
     def __init__(
-        self, space_id: str, number_of_frames: int, width: int, height: int, ontology: Ontology, fps: float | None = None
+        self,
+        space_id: str,
+        number_of_frames: int,
+        width: int,
+        height: int,
+        ontology: Ontology,
+        fps: float | None = None,
     ) -> None:
         super().__init__(space_id, width, height, number_of_frames, ontology)
         if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0):
