@@ -25,21 +25,57 @@ def video_label_row(structure, frames, space_id="cam", width=100, height=100):
     }
     now = datetime.datetime.now()
     metadata = LabelRowMetadata(
-        label_hash="", branch_name="main", created_at=now, last_edited_at=now, data_hash="data", data_title="",
-        data_type=DataType.GROUP, data_link="", dataset_hash="", dataset_title="", label_status=LabelStatus.NOT_LABELLED,
-        annotation_task_status=AnnotationTaskStatus.QUEUED, workflow_graph_node=None, is_shadow_data=False,
-        duration=frames / 25, frames_per_second=25, number_of_frames=frames, height=None, width=None,
-        audio_codec=None, audio_bit_depth=None, audio_num_channels=None, audio_sample_rate=None,
+        label_hash="",
+        branch_name="main",
+        created_at=now,
+        last_edited_at=now,
+        data_hash="data",
+        data_title="",
+        data_type=DataType.GROUP,
+        data_link="",
+        dataset_hash="",
+        dataset_title="",
+        label_status=LabelStatus.NOT_LABELLED,
+        annotation_task_status=AnnotationTaskStatus.QUEUED,
+        workflow_graph_node=None,
+        is_shadow_data=False,
+        duration=frames / 25,
+        frames_per_second=25,
+        number_of_frames=frames,
+        height=None,
+        width=None,
+        audio_codec=None,
+        audio_bit_depth=None,
+        audio_num_channels=None,
+        audio_sample_rate=None,
         spaces={space_id: space},
     )
     labels = {
-        "label_hash": "label", "branch_name": "main", "created_at": "Thu, 09 Feb 2023 14:12:03 UTC",
-        "last_edited_at": "Thu, 09 Feb 2023 14:12:03 UTC", "data_hash": "data", "dataset_hash": "ds",
-        "dataset_title": "", "data_title": "", "data_type": "group", "annotation_task_status": "QUEUED",
-        "is_shadow_data": False, "object_answers": {}, "classification_answers": {}, "object_actions": {},
-        "label_status": "LABEL_IN_PROGRESS", "spaces": {space_id: space},
-        "data_units": {"data": {"data_hash": "data", "data_sequence": 0, "data_title": "", "data_type": DataType.GROUP,
-                                "labels": {}}},
+        "label_hash": "label",
+        "branch_name": "main",
+        "created_at": "Thu, 09 Feb 2023 14:12:03 UTC",
+        "last_edited_at": "Thu, 09 Feb 2023 14:12:03 UTC",
+        "data_hash": "data",
+        "dataset_hash": "ds",
+        "dataset_title": "",
+        "data_title": "",
+        "data_type": "group",
+        "annotation_task_status": "QUEUED",
+        "is_shadow_data": False,
+        "object_answers": {},
+        "classification_answers": {},
+        "object_actions": {},
+        "label_status": "LABEL_IN_PROGRESS",
+        "spaces": {space_id: space},
+        "data_units": {
+            "data": {
+                "data_hash": "data",
+                "data_sequence": 0,
+                "data_title": "",
+                "data_type": DataType.GROUP,
+                "labels": {},
+            }
+        },
     }
     ontology = Mock()
     ontology.structure = structure
@@ -53,8 +89,10 @@ def mirror_ontology(world):
     s = OntologyStructure()
     box = s.add_object("car", Shape.BOUNDING_BOX, feature_node_hash=world.box.feature_node_hash)
     occlusion = box.add_attribute(RadioAttribute, "occlusion", dynamic=True, feature_node_hash="occl0001")
-    options = {o.feature_node_hash: occlusion.add_option(o.label, feature_node_hash=o.feature_node_hash)
-               for o in world.occlusion.options}
+    options = {
+        o.feature_node_hash: occlusion.add_option(o.label, feature_node_hash=o.feature_node_hash)
+        for o in world.occlusion.options
+    }
     note = box.add_attribute(TextAttribute, "note", dynamic=True, feature_node_hash="note0001")
     weather = s.add_classification(feature_node_hash=world.weather.feature_node_hash)
     weather_attr = weather.add_attribute(RadioAttribute, "weather", feature_node_hash="wtat0001")

@@ -6,14 +6,14 @@ from hypothesis import strategies as st
 
 pytest.importorskip("encord")
 
-from encord.exceptions import LabelRowError as EncordError  # noqa: E402
-from encord.objects.coordinates import BoundingBoxCoordinates as EncordBox  # noqa: E402
-from encord.objects.frames import Range as EncordRange  # noqa: E402
-from encord.objects.ontology_object_instance import ObjectInstance as EncordObjectInstance  # noqa: E402
+from encord.exceptions import LabelRowError as EncordError
+from encord.objects.coordinates import BoundingBoxCoordinates as EncordBox
+from encord.objects.frames import Range as EncordRange
+from encord.objects.ontology_object_instance import ObjectInstance as EncordObjectInstance
 
-from labelspace import BoundingBoxCoordinates, LabelRowError, Range  # noqa: E402
-from tests.conftest import World  # noqa: E402
-from tests.encord_peer import mirror_ontology, video_label_row  # noqa: E402
+from labelspace import BoundingBoxCoordinates, LabelRowError, Range
+from tests.conftest import World
+from tests.encord_peer import mirror_ontology, video_label_row
 
 N = 40
 BOXES = [(0.1, 0.1, i / 10, 0.5) for i in range(4)]  # height, width, x, y
@@ -44,8 +44,10 @@ class Pair:
         self.ours = self.row.add_video_space("cam", N, 100, 100)
         structure, self.e_box, self.e_weather, self.e_occl, self.e_note, self.e_options = mirror_ontology(world)
         self.e_row, self.theirs = video_label_row(structure, N)
-        self.cars = [(world.box.create_instance(f"car{i}"), EncordObjectInstance(self.e_box, object_hash=f"car{i}"))
-                     for i in range(3)]
+        self.cars = [
+            (world.box.create_instance(f"car{i}"), EncordObjectInstance(self.e_box, object_hash=f"car{i}"))
+            for i in range(3)
+        ]
         self.weathers = []
         for i in range(2):
             e = self.e_weather.create_instance()
@@ -65,10 +67,22 @@ class Pair:
         return errors[0]
 
     def objects(self):
-        ours = {(a.frame, a.object_hash, (a.coordinates.height, a.coordinates.width, a.coordinates.top_left_x,
-                                          a.coordinates.top_left_y)) for a in self.ours.get_annotations("object")}
-        theirs = {(a.frame, a.object_hash, (a.coordinates.height, a.coordinates.width, a.coordinates.top_left_x,
-                                            a.coordinates.top_left_y)) for a in self.theirs.get_annotations("object")}
+        ours = {
+            (
+                a.frame,
+                a.object_hash,
+                (a.coordinates.height, a.coordinates.width, a.coordinates.top_left_x, a.coordinates.top_left_y),
+            )
+            for a in self.ours.get_annotations("object")
+        }
+        theirs = {
+            (
+                a.frame,
+                a.object_hash,
+                (a.coordinates.height, a.coordinates.width, a.coordinates.top_left_x, a.coordinates.top_left_y),
+            )
+            for a in self.theirs.get_annotations("object")
+        }
         return ours, theirs
 
     def classifications(self):
@@ -97,8 +111,9 @@ def test_objects_and_classifications_agree_with_encord(operations):
             h, w, x, y = BOXES[box]
             strategy = "replace" if replace else "error"
             p.both(
-                lambda: p.ours.put_object_instance(ours, ours_frames, BoundingBoxCoordinates(h, w, x, y),
-                                                   on_overlap=strategy),
+                lambda: p.ours.put_object_instance(
+                    ours, ours_frames, BoundingBoxCoordinates(h, w, x, y), on_overlap=strategy
+                ),
                 lambda: p.theirs.put_object_instance(theirs, their_frames, EncordBox(h, w, x, y), on_overlap=strategy),
             )
         elif op[0] == "remove":
@@ -117,8 +132,10 @@ def test_objects_and_classifications_agree_with_encord(operations):
             _, i, frames, as_ranges = op
             ours_frames, their_frames = both_frames(frames, as_ranges)
             ours, theirs = p.weathers[i]
-            p.both(lambda: p.ours.put_classification_instance(ours, ours_frames),
-                   lambda: p.theirs.put_classification_instance(theirs, their_frames))
+            p.both(
+                lambda: p.ours.put_classification_instance(ours, ours_frames),
+                lambda: p.theirs.put_classification_instance(theirs, their_frames),
+            )
         else:
             # Only removal from frames: the SDK keeps a fully removed classification's frames as taken.
             _, i, frames = op
@@ -137,8 +154,12 @@ def test_objects_and_classifications_agree_with_encord(operations):
 
 placement = st.tuples(st.integers(0, 1), frame_sets, st.booleans())
 answering = st.one_of(
-    st.tuples(st.just("answer"), st.integers(0, 1), frame_sets, st.sampled_from(["visible", "hidden", "text-a", "text-b"])),
-    st.tuples(st.just("unanswer"), st.integers(0, 1), st.integers(0, N - 1), st.sampled_from([None, "visible", "hidden"])),
+    st.tuples(
+        st.just("answer"), st.integers(0, 1), frame_sets, st.sampled_from(["visible", "hidden", "text-a", "text-b"])
+    ),
+    st.tuples(
+        st.just("unanswer"), st.integers(0, 1), st.integers(0, N - 1), st.sampled_from([None, "visible", "hidden"])
+    ),
 )
 
 
@@ -156,10 +177,14 @@ def test_dynamic_answers_agree_with_encord(placements, answers):
             _, i, frames, replace = op
             ours, theirs = p.cars[i]
             strategy = "replace" if replace else "error"
-            p.both(lambda: p.ours.put_object_instance(ours, sorted(frames), BoundingBoxCoordinates(0.1, 0.1, 0.1, 0.1),
-                                                      on_overlap=strategy),
-                   lambda: p.theirs.put_object_instance(theirs, sorted(frames), EncordBox(0.1, 0.1, 0.1, 0.1),
-                                                        on_overlap=strategy))
+            p.both(
+                lambda: p.ours.put_object_instance(
+                    ours, sorted(frames), BoundingBoxCoordinates(0.1, 0.1, 0.1, 0.1), on_overlap=strategy
+                ),
+                lambda: p.theirs.put_object_instance(
+                    theirs, sorted(frames), EncordBox(0.1, 0.1, 0.1, 0.1), on_overlap=strategy
+                ),
+            )
         elif op[0] == "answer":
             _, i, frames, answer = op
             ours, theirs = p.cars[i]
@@ -173,8 +198,10 @@ def test_dynamic_answers_agree_with_encord(placements, answers):
                 with pytest.raises(LabelRowError, match="on none of the frames"):
                     p.ours.set_dynamic_answer(ours, sorted(frames), a, attr_a)
                 continue
-            p.both(lambda: p.ours.set_dynamic_answer(ours, sorted(frames), a, attr_a),
-                   lambda: p.theirs.set_dynamic_answer(theirs, sorted(frames), b, attr_b))
+            p.both(
+                lambda: p.ours.set_dynamic_answer(ours, sorted(frames), a, attr_a),
+                lambda: p.theirs.set_dynamic_answer(theirs, sorted(frames), b, attr_b),
+            )
         else:
             _, i, frame, answer = op
             ours, theirs = p.cars[i]
@@ -183,16 +210,24 @@ def test_dynamic_answers_agree_with_encord(placements, answers):
                 with pytest.raises(LabelRowError, match="is not on space 'cam'"):
                     p.ours.remove_dynamic_answer(ours, w.occlusion, frame)
                 continue
-            p.both(lambda: p.ours.remove_dynamic_answer(ours, w.occlusion, frame,
-                                                        None if answer is None else ours_options[answer]),
-                   lambda: p.theirs.remove_dynamic_answer(theirs, p.e_occl, frame,
-                                                          None if answer is None else their_options[answer]))
+            p.both(
+                lambda: p.ours.remove_dynamic_answer(
+                    ours, w.occlusion, frame, None if answer is None else ours_options[answer]
+                ),
+                lambda: p.theirs.remove_dynamic_answer(
+                    theirs, p.e_occl, frame, None if answer is None else their_options[answer]
+                ),
+            )
         for ours, theirs in p.cars:
             if ours.object_hash not in {o.object_hash for o in p.ours.get_object_instances()}:
                 continue
             for attr_a, attr_b in ((w.occlusion, p.e_occl), (w.note, p.e_note)):
-                mine = [(getattr(x.answer, "feature_node_hash", x.answer), [(r.start, r.end) for r in x.ranges])
-                        for x in p.ours.get_dynamic_answer(ours, Range(0, N - 1), attr_a)]
-                their = [(getattr(x.answer, "feature_node_hash", x.answer), [(r.start, r.end) for r in x.ranges])
-                         for x in p.theirs.get_dynamic_answer(theirs, EncordRange(0, N - 1), attr_b)]
+                mine = [
+                    (getattr(x.answer, "feature_node_hash", x.answer), [(r.start, r.end) for r in x.ranges])
+                    for x in p.ours.get_dynamic_answer(ours, Range(0, N - 1), attr_a)
+                ]
+                their = [
+                    (getattr(x.answer, "feature_node_hash", x.answer), [(r.start, r.end) for r in x.ranges])
+                    for x in p.theirs.get_dynamic_answer(theirs, EncordRange(0, N - 1), attr_b)
+                ]
                 assert mine == their

@@ -273,3 +273,34 @@ def test_unused_metadata_records_are_not_saved(world):
     d = row.to_dict()
     assert len(d["spaces"][0]["metadata"]["created_at"]) == 1
     assert snapshot(LabelRow.from_dict(d)) == snapshot(row)
+
+
+def test_saved_files_pack_long_columns_and_read_both_forms(world, tmp_path):
+    import orjson
+
+    from labelspace.formats.native import dumps, loads
+
+    row = full_row(world)
+    packed = orjson.loads(dumps(row))
+    track = packed["spaces"][1]["objects"][0]
+    assert set(track["rows"]) == {"dtype", "base64"} and track["rows"]["dtype"] == "<f8"
+    assert isinstance(track["starts"], (list, dict))
+    assert snapshot(loads(dumps(row))) == snapshot(row)
+    assert LabelRow.from_dict(packed).to_dict() == row.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("packed", "message"),
+    [
+        ({"dtype": "<f4", "base64": ""}, "a packed column needs dtype"),
+        ({"dtype": "<f8", "base64": "!!!"}, "base64 text is malformed"),
+        ({"dtype": "<f8", "base64": "AAAA"}, "3 bytes is not a whole number of <f8 values"),
+        ({"dtype": "<i4", "base64": "AAAAAA=="}, "expected float64 values, the column holds int32"),
+        ({"dtype": "<f8", "base64": "AAAAAAAAAAA="}, r"rows: expected \d+ values, got 1"),
+    ],
+)
+def test_malformed_packed_columns(world, packed, message):
+    d = full_row(world).to_dict()
+    d["spaces"][1]["objects"][0]["rows"] = packed
+    with pytest.raises(LabelRowError, match=message):
+        LabelRow.from_dict(d)

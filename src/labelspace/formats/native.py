@@ -1,8 +1,8 @@
 """The native JSON file of a label row (the dict format of ``labelspace.model.native``).
 
-Written with orjson straight from the numpy columns, and gzip-compressed when the file name ends
-in ``.gz``. Writing goes to a temporary file that replaces the target only once complete, so a
-failed save never leaves half a file behind.
+Written with orjson, long numeric columns packed as base64 (see ``labelspace.model.native``),
+and gzip-compressed when the file name ends in ``.gz``. Writing goes to a temporary file that
+replaces the target only once complete, so a failed save never leaves half a file behind.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from labelspace.model.ontology import Ontology
 
 def dumps(row: LabelRow) -> bytes:
     """Encode a label row as native JSON bytes."""
-    return orjson.dumps(label_row_to_dict(row, arrays=True), option=orjson.OPT_SERIALIZE_NUMPY)
+    return orjson.dumps(label_row_to_dict(row, packed=True))
 
 
 def loads(data: bytes | str, ontology: Ontology | None = None) -> LabelRow:

@@ -113,8 +113,6 @@ class MetaTable:
 
     __slots__ = (
         "_index",
-        "_now_id",
-        "_now_ms",
         "_user_ids",
         "confidence",
         "created_at",
@@ -122,6 +120,8 @@ class MetaTable:
         "last_edited_at",
         "last_edited_by",
         "manual",
+        "now_id",
+        "now_ms",
         "users",
     )
 
@@ -135,8 +135,8 @@ class MetaTable:
         self.users: list[str] = []
         self._user_ids: dict[str, int] = {}
         self._index: dict[Key, int] = {}
-        self._now_ms = -1
-        self._now_id = -1
+        self.now_ms = -1
+        self.now_id = -1
 
     def __len__(self) -> int:
         return len(self.created_at)
@@ -168,11 +168,11 @@ class MetaTable:
     def default(self) -> int:
         """The record of a put with no metadata given, now."""
         now_ms = time.time_ns() // 1_000_000
-        if now_ms != self._now_ms:
+        if now_ms != self.now_ms:
             now = now_ms * 1000
-            self._now_id = self.add((now, NO_USER, now, NO_USER, DEFAULT_CONFIDENCE, DEFAULT_MANUAL_ANNOTATION))
-            self._now_ms = now_ms
-        return self._now_id
+            self.now_id = self.add((now, NO_USER, now, NO_USER, DEFAULT_CONFIDENCE, DEFAULT_MANUAL_ANNOTATION))
+            self.now_ms = now_ms
+        return self.now_id
 
     def fresh(self, given: MetaInput) -> int:
         """The record for a new annotation: given fields, defaults for the rest."""

@@ -186,6 +186,10 @@ class RunTable:
         """
         n = len(self.starts)
         lo, hi = self.overlapping(q_starts, q_ends)
+        if lo >= hi:
+            # Nothing covers the span of the query: insert its runs as they are.
+            self._insert(lo, q_starts, q_ends, fresh_tag, values)
+            return
         w_lo, w_hi = max(lo - 1, 0), min(hi + 1, n)
         ws, we, wt = self.np_starts(w_lo, w_hi), self.np_ends(w_lo, w_hi), self.np_tags(w_lo, w_hi)
 
@@ -208,6 +212,26 @@ class RunTable:
         q_index = np.concatenate((np.full(keep_s.size, -1), in_q, new_q))[order]
         w_index = np.concatenate((keep_i, np.full(in_s.size + new_s.size, -1)))[order]
         self._write(w_lo, w_hi, starts, ends, tags, self._gather(w_lo, w_hi, w_index, q_index, values))
+
+    def _insert(self, at: int, q_starts: IntArray, q_ends: IntArray, tag: int, values: Values) -> None:
+        m = int(q_starts.size)
+        if m == 1:
+            self.starts.insert(at, int(q_starts[0]))
+            self.ends.insert(at, int(q_ends[0]))
+            self.tags.insert(at, tag)
+        else:
+            self.starts[at:at] = array("i", q_starts.astype(np.int32).tobytes())
+            self.ends[at:at] = array("i", q_ends.astype(np.int32).tobytes())
+            self.tags[at:at] = array("i", [tag]) * m
+        k = self.stride
+        if k > 0:
+            rows = np.asarray(values, np.float64).reshape(-1, k)
+            if rows.shape[0] != m:
+                rows = np.broadcast_to(rows, (m, k))
+            self.rows[at * k : at * k] = array("d", np.ascontiguousarray(rows).tobytes())
+        elif k < 0:
+            objects = list(values) if values is not None else []
+            self.objects[at:at] = objects if len(objects) == m else objects * m
 
     def remove(self, q_starts: IntArray, q_ends: IntArray) -> int:
         """Remove the query frames from the table; return how many frames were removed."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union, cast
+from typing import ClassVar, Literal, TypeVar, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -52,8 +52,52 @@ def _check_box(owner: str, height: float, width: float, x: float, y: float) -> N
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BoundingBoxCoordinates:
+class _Row:
+    """Coordinates held as one tuple of floats in storage order (see ``spaces.LAYOUTS``).
+
+    Boxes and points are built once per frame on the hot path of a per-frame put, so they keep a
+    single slot instead of a dataclass field per value; they behave like frozen dataclasses:
+    immutable, compared and hashed by value, with read-only fields.
+    """
+
+    __slots__ = ("_row",)
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _row: tuple[float, ...]
+
+    @classmethod
+    def _from_row(cls: type[RowT], row: Sequence[float]) -> RowT:
+        """Build from a stored row that was validated when it was stored."""
+        self = object.__new__(cls)
+        _set(self, "_row", tuple(row))
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; build a new one")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._row == other._row
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._row))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self)._from_row, (self._row,))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({values})"
+
+
+RowT = TypeVar("RowT", bound=_Row)
+_set = object.__setattr__
+
+
+class BoundingBoxCoordinates(_Row):
     """An axis-aligned box, normalised: top-left corner and size as fractions of the image.
 
     Args:
@@ -63,24 +107,51 @@ class BoundingBoxCoordinates:
         top_left_y: Top edge, 0..1.
     """
 
-    height: float
-    width: float
-    top_left_x: float
-    top_left_y: float
+    __slots__ = ()
+    _fields = ("height", "width", "top_left_x", "top_left_y")
+    __match_args__ = ("height", "width", "top_left_x", "top_left_y")
 
-    def __post_init__(self) -> None:
-        h, w, x, y = self.height, self.width, self.top_left_x, self.top_left_y
-        if type(h) is not float or type(w) is not float or type(x) is not float or type(y) is not float:
-            h = _real("BoundingBoxCoordinates", "height", h)
-            w = _real("BoundingBoxCoordinates", "width", w)
-            x = _real("BoundingBoxCoordinates", "top_left_x", x)
-            y = _real("BoundingBoxCoordinates", "top_left_y", y)
-            object.__setattr__(self, "height", h)
-            object.__setattr__(self, "width", w)
-            object.__setattr__(self, "top_left_x", x)
-            object.__setattr__(self, "top_left_y", y)
-        if not (0.0 <= x and 0.0 <= y and 0.0 <= w and 0.0 <= h and x + w <= _ONE and y + h <= _ONE):
-            _check_box("BoundingBoxCoordinates", h, w, x, y)
+    def __init__(self, height: float, width: float, top_left_x: float, top_left_y: float) -> None:
+        if (
+            type(height) is not float
+            or type(width) is not float
+            or type(top_left_x) is not float
+            or type(top_left_y) is not float
+        ):
+            height = _real("BoundingBoxCoordinates", "height", height)
+            width = _real("BoundingBoxCoordinates", "width", width)
+            top_left_x = _real("BoundingBoxCoordinates", "top_left_x", top_left_x)
+            top_left_y = _real("BoundingBoxCoordinates", "top_left_y", top_left_y)
+        if not (
+            0.0 <= top_left_x
+            and 0.0 <= top_left_y
+            and 0.0 <= width
+            and 0.0 <= height
+            and top_left_x + width <= _ONE
+            and top_left_y + height <= _ONE
+        ):
+            _check_box("BoundingBoxCoordinates", height, width, top_left_x, top_left_y)
+        _set(self, "_row", (top_left_x, top_left_y, width, height))
+
+    @property
+    def height(self) -> float:
+        """Box height, 0..1 of the image height."""
+        return self._row[3]
+
+    @property
+    def width(self) -> float:
+        """Box width, 0..1 of the image width."""
+        return self._row[2]
+
+    @property
+    def top_left_x(self) -> float:
+        """Left edge, 0..1."""
+        return self._row[0]
+
+    @property
+    def top_left_y(self) -> float:
+        """Top edge, 0..1."""
+        return self._row[1]
 
     @classmethod
     def from_pixels(cls, xywh: Sequence[float], width: int, height: int) -> BoundingBoxCoordinates:
@@ -90,11 +161,11 @@ class BoundingBoxCoordinates:
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float, float, float]:
         """Return the box as pixels ``(x, y, w, h)`` on an image of ``width`` x ``height``."""
-        return (self.top_left_x * width, self.top_left_y * height, self.width * width, self.height * height)
+        x, y, w, h = self._row
+        return (x * width, y * height, w * width, h * height)
 
 
-@dataclass(frozen=True, slots=True)
-class RotatableBoundingBoxCoordinates:
+class RotatableBoundingBoxCoordinates(_Row):
     """A box rotated by ``theta`` degrees (clockwise) about its centre; the rest as a bounding box.
 
     Args:
@@ -105,24 +176,46 @@ class RotatableBoundingBoxCoordinates:
         theta: Rotation in degrees.
     """
 
-    height: float
-    width: float
-    top_left_x: float
-    top_left_y: float
-    theta: float
+    __slots__ = ()
+    _fields = ("height", "width", "top_left_x", "top_left_y", "theta")
+    __match_args__ = ("height", "width", "top_left_x", "top_left_y", "theta")
 
-    def __post_init__(self) -> None:
+    def __init__(self, height: float, width: float, top_left_x: float, top_left_y: float, theta: float) -> None:
         owner = "RotatableBoundingBoxCoordinates"
-        h = _real(owner, "height", self.height)
-        w = _real(owner, "width", self.width)
-        x = _real(owner, "top_left_x", self.top_left_x)
-        y = _real(owner, "top_left_y", self.top_left_y)
-        theta = _real(owner, "theta", self.theta)
-        if not math.isfinite(theta):
-            raise LabelRowError(f"{owner}.theta must be a finite angle in degrees, got {theta!r}.")
+        h = _real(owner, "height", height)
+        w = _real(owner, "width", width)
+        x = _real(owner, "top_left_x", top_left_x)
+        y = _real(owner, "top_left_y", top_left_y)
+        t = _real(owner, "theta", theta)
+        if not math.isfinite(t):
+            raise LabelRowError(f"{owner}.theta must be a finite angle in degrees, got {t!r}.")
         _check_box(owner, h, w, x, y)
-        for name, value in (("height", h), ("width", w), ("top_left_x", x), ("top_left_y", y), ("theta", theta)):
-            object.__setattr__(self, name, value)
+        _set(self, "_row", (x, y, w, h, t))
+
+    @property
+    def height(self) -> float:
+        """Box height before rotation, 0..1."""
+        return self._row[3]
+
+    @property
+    def width(self) -> float:
+        """Box width before rotation, 0..1."""
+        return self._row[2]
+
+    @property
+    def top_left_x(self) -> float:
+        """Left edge of the unrotated box, 0..1."""
+        return self._row[0]
+
+    @property
+    def top_left_y(self) -> float:
+        """Top edge of the unrotated box, 0..1."""
+        return self._row[1]
+
+    @property
+    def theta(self) -> float:
+        """Rotation in degrees, clockwise about the centre."""
+        return self._row[4]
 
     @classmethod
     def from_pixels(cls, xywht: Sequence[float], width: int, height: int) -> RotatableBoundingBoxCoordinates:
@@ -132,31 +225,35 @@ class RotatableBoundingBoxCoordinates:
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float, float, float, float]:
         """Return pixels ``(x, y, w, h, theta)`` on an image of ``width`` x ``height``."""
-        return (
-            self.top_left_x * width,
-            self.top_left_y * height,
-            self.width * width,
-            self.height * height,
-            self.theta,
-        )
+        x, y, w, h, t = self._row
+        return (x * width, y * height, w * width, h * height, t)
 
 
-@dataclass(frozen=True, slots=True)
-class PointCoordinate:
+class PointCoordinate(_Row):
     """A point, normalised: ``x`` and ``y`` are fractions of the image width and height."""
 
-    x: float
-    y: float
+    __slots__ = ()
+    _fields = ("x", "y")
+    __match_args__ = ("x", "y")
 
-    def __post_init__(self) -> None:
-        x, y = self.x, self.y
+    def __init__(self, x: float, y: float) -> None:
         if type(x) is not float or type(y) is not float:
             x = _real("PointCoordinate", "x", x)
             y = _real("PointCoordinate", "y", y)
-            object.__setattr__(self, "x", x)
-            object.__setattr__(self, "y", y)
         if not (0.0 <= x <= _ONE and 0.0 <= y <= _ONE):
-            raise _outside("PointCoordinate", "x" if not 0.0 <= x <= _ONE else "y", x if not 0.0 <= x <= _ONE else y)
+            name, value = ("x", x) if not 0.0 <= x <= _ONE else ("y", y)
+            raise _outside("PointCoordinate", name, value)
+        _set(self, "_row", (x, y))
+
+    @property
+    def x(self) -> float:
+        """Horizontal position, 0..1."""
+        return self._row[0]
+
+    @property
+    def y(self) -> float:
+        """Vertical position, 0..1."""
+        return self._row[1]
 
     @classmethod
     def from_pixels(cls, xy: Sequence[float], width: int, height: int) -> PointCoordinate:
@@ -166,7 +263,7 @@ class PointCoordinate:
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float]:
         """Return the pixel position ``(x, y)`` on an image of ``width`` x ``height``."""
-        return (self.x * width, self.y * height)
+        return (self._row[0] * width, self._row[1] * height)
 
 
 def _pixel_values(owner: str, values: Sequence[float], n: int) -> list[float]:

@@ -106,7 +106,7 @@ class LabelRow:
         """Return the row, with its ontology, as a JSON-ready dict in the native format (see ``native``)."""
         from labelspace.model.native import label_row_to_dict
 
-        return label_row_to_dict(self, arrays=False)
+        return label_row_to_dict(self, packed=False)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], ontology: Ontology | None = None) -> LabelRow:

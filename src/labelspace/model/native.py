@@ -24,6 +24,11 @@ Version 1 looks like this (``[...]`` are JSON arrays of numbers)::
       }]
     }
 
+Every ``[...]`` column may instead be packed, as ``{"dtype": "<i4", "base64": "..."}``: the
+base64 of the column's little-endian bytes, with dtype ``<i4``, ``<i8``, ``<f8`` or ``|b1``.
+Saved files pack long columns (they load without parsing a number at a time); ``to_dict``
+gives plain lists. Readers accept both everywhere.
+
 Annotations are runs of frames: run ``i`` covers frames ``starts[i]..ends[i]`` (inclusive) with
 metadata record ``meta[i]`` and value row ``i`` (``rows[i*k:(i+1)*k]``, ``k`` = 4 for boxes
 ``x, y, w, h``, 5 for rotated boxes ``x, y, w, h, theta``, 2 for points ``x, y``; all normalised).
@@ -33,6 +38,8 @@ An answer is a str (text), a number (numeric), an option hash (radio) or a list 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
@@ -83,8 +90,22 @@ VERSION = 1
 # --- encoding -----------------------------------------------------------------------------------
 
 
-def _out(values: npt.NDArray[Any], arrays: bool) -> Any:
-    return values if arrays else values.tolist()
+PACK_AT = 64  # columns longer than this are packed as base64 when packing
+_PACKED_DTYPES = {"<i4": np.int32, "<i8": np.int64, "<f8": np.float64, "|b1": np.bool_}
+
+
+def _out(values: npt.NDArray[Any], packed: bool) -> Any:
+    if not packed or values.size <= PACK_AT:
+        return values.tolist()
+    if values.dtype.kind == "i":
+        values = (
+            values.astype("<i4")
+            if values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31)
+            else values.astype("<i8")
+        )
+    elif values.dtype.kind == "f":
+        values = values.astype("<f8")
+    return {"dtype": values.dtype.str, "base64": base64.b64encode(values.tobytes()).decode("ascii")}
 
 
 def encode_answer(value: StoredAnswer) -> Any:
@@ -112,8 +133,8 @@ def coordinates_to_dict(coordinates: GeometricCoordinates) -> dict[str, Any]:
     raise LabelRowError(f"{type(coordinates).__name__} is stored as a row, not as a dict.")
 
 
-def label_row_to_dict(row: LabelRow, *, arrays: bool) -> dict[str, Any]:
-    """Encode a row; with ``arrays`` the columns stay numpy arrays (for a fast JSON writer)."""
+def label_row_to_dict(row: LabelRow, *, packed: bool) -> dict[str, Any]:
+    """Encode a row; with ``packed``, long numeric columns are packed as base64 (see the module docstring)."""
     objects: dict[str, ObjectInstance] = {}
     classifications: dict[str, ClassificationInstance] = {}
     for space in row.list_spaces():
@@ -141,11 +162,11 @@ def label_row_to_dict(row: LabelRow, *, arrays: bool) -> dict[str, Any]:
             }
             for c in classifications.values()
         ],
-        "spaces": [_space_to_dict(space, arrays) for space in row.list_spaces()],
+        "spaces": [_space_to_dict(space, packed) for space in row.list_spaces()],
     }
 
 
-def _space_to_dict(space: Space, arrays: bool) -> dict[str, Any]:
+def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
     d: dict[str, Any] = {
         "id": space.space_id,
         "kind": space.kind,
@@ -167,7 +188,7 @@ def _space_to_dict(space: Space, arrays: bool) -> dict[str, Any]:
     renumber[used] = np.arange(used.size)
 
     def column(values: array[Any], dtype: type) -> Any:
-        return _out(np.frombuffer(values[:], dtype)[used] if values else np.empty(0, dtype), arrays)
+        return _out(np.frombuffer(values[:], dtype)[used] if values else np.empty(0, dtype), packed)
 
     d["metadata"] = {
         "created_at": column(meta.created_at, np.int64),
@@ -175,36 +196,34 @@ def _space_to_dict(space: Space, arrays: bool) -> dict[str, Any]:
         "last_edited_at": column(meta.last_edited_at, np.int64),
         "last_edited_by": column(meta.last_edited_by, np.int32),
         "confidence": column(meta.confidence, np.float64),
-        "manual_annotation": _out(np.frombuffer(meta.manual[:], np.int8)[used].astype(bool), arrays)
-        if meta.manual
-        else [],
+        "manual_annotation": _out(np.frombuffer(meta.manual[:], np.int8)[used].astype(bool), packed),
         "users": list(meta.users),
     }
-    d["objects"] = [_track_to_dict(t, renumber, arrays) for t in tracks]
+    d["objects"] = [_track_to_dict(t, renumber, packed) for t in tracks]
     d["classifications"] = [
         {"classification_hash": t.instance.classification_hash, "global_meta": int(renumber[t.global_record])}
         if t.global_record is not None
         else {
             "classification_hash": t.instance.classification_hash,
-            "starts": _out(t.runs.np_starts(), arrays),
-            "ends": _out(t.runs.np_ends(), arrays),
-            "meta": _out(renumber[t.runs.np_tags()], arrays),
+            "starts": _out(t.runs.np_starts(), packed),
+            "ends": _out(t.runs.np_ends(), packed),
+            "meta": _out(renumber[t.runs.np_tags()], packed),
         }
         for t in ctracks
     ]
     return d
 
 
-def _track_to_dict(track: _ObjectTrack, renumber: npt.NDArray[np.int64], arrays: bool) -> dict[str, Any]:
+def _track_to_dict(track: _ObjectTrack, renumber: npt.NDArray[np.int64], packed: bool) -> dict[str, Any]:
     runs = track.runs
     d: dict[str, Any] = {
         "object_hash": track.instance.object_hash,
-        "starts": _out(runs.np_starts(), arrays),
-        "ends": _out(runs.np_ends(), arrays),
-        "meta": _out(renumber[runs.np_tags()], arrays),
+        "starts": _out(runs.np_starts(), packed),
+        "ends": _out(runs.np_ends(), packed),
+        "meta": _out(renumber[runs.np_tags()], packed),
     }
     if runs.stride > 0:
-        d["rows"] = _out(np.frombuffer(runs.rows[:], np.float64), arrays)
+        d["rows"] = _out(np.frombuffer(runs.rows[:], np.float64), packed)
     else:
         d["coordinates"] = [coordinates_to_dict(c) for c in runs.objects]  # type: ignore[arg-type]
     dynamic = []
@@ -216,9 +235,9 @@ def _track_to_dict(track: _ObjectTrack, renumber: npt.NDArray[np.int64], arrays:
             {
                 "attribute": answers.attribute.feature_node_hash,
                 "answers": [encode_answer(answers.answers[i]) for i in ids],
-                "starts": _out(answers.runs.np_starts(), arrays),
-                "ends": _out(answers.runs.np_ends(), arrays),
-                "answer": _out(np.fromiter((position[t] for t in tags.tolist()), np.int64, tags.size), arrays),
+                "starts": _out(answers.runs.np_starts(), packed),
+                "ends": _out(answers.runs.np_ends(), packed),
+                "answer": _out(np.fromiter((position[t] for t in tags.tolist()), np.int64, tags.size), packed),
             }
         )
     if dynamic:
@@ -268,6 +287,12 @@ class _Reader:
         return value
 
     def numbers(self, d: Mapping[str, Any], key: str, path: str, dtype: type, n: int | None = None) -> Any:
+        packed = d.get(key)
+        if isinstance(packed, Mapping):
+            unpacked = self.unpack(packed, f"{path}.{key}", dtype)
+            if n is not None and unpacked.size != n:
+                raise self.fail(f"{path}.{key}", f"expected {n} values, got {unpacked.size}.")
+            return unpacked
         raw = self.seq(d, key, path)
         try:
             values: npt.NDArray[Any] = np.asarray(raw, dtype=dtype)
@@ -284,6 +309,24 @@ class _Reader:
         if n is not None and values.size != n:
             raise self.fail(f"{path}.{key}", f"expected {n} values, got {values.size}.")
         return values
+
+    def unpack(self, packed: Mapping[str, Any], path: str, dtype: type) -> Any:
+        kind = packed.get("dtype")
+        data = packed.get("base64")
+        if kind not in _PACKED_DTYPES or not isinstance(data, str):
+            raise self.fail(path, f"a packed column needs dtype (one of {list(_PACKED_DTYPES)}) and base64 text.")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (ValueError, binascii.Error):
+            raise self.fail(path, "the base64 text is malformed.") from None
+        source = np.dtype(kind)
+        if len(raw) % source.itemsize:
+            raise self.fail(path, f"{len(raw)} bytes is not a whole number of {kind} values.")
+        values = np.frombuffer(raw, source)
+        target = np.dtype(dtype)
+        if (target.kind in "iu") != (source.kind in "iu") or (target.kind == "b") != (source.kind == "b"):
+            raise self.fail(path, f"expected {target.name} values, the column holds {source.name}.")
+        return values.astype(target)
 
 
 def _sample(values: Sequence[Any]) -> Iterable[Any]:
@@ -502,9 +545,12 @@ def _read_meta(r: _Reader, md: Mapping[str, Any], path: str, meta: MetaTable) ->
     confidence = r.numbers(md, "confidence", path, np.float64, n)
     if confidence.size and not ((confidence >= 0) & (confidence <= 1)).all():
         raise r.fail(f"{path}.confidence", "expected values from 0.0 to 1.0.")
-    manual = r.seq(md, "manual_annotation", path)
-    if len(manual) != n or not all(isinstance(m, (bool, np.bool_)) for m in manual):
-        raise r.fail(f"{path}.manual_annotation", f"expected {n} true/false values.")
+    if isinstance(md.get("manual_annotation"), Mapping):
+        manual = r.numbers(md, "manual_annotation", path, np.bool_, n).tolist()
+    else:
+        manual = r.seq(md, "manual_annotation", path)
+        if len(manual) != n or not all(isinstance(m, (bool, np.bool_)) for m in manual):
+            raise r.fail(f"{path}.manual_annotation", f"expected {n} true/false values.")
     for user in users:
         meta.user(user)
     keys = zip(

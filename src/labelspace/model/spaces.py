@@ -11,9 +11,11 @@ whatever N is, and a track of distinct boxes is a column of rows, not an object 
 from __future__ import annotations
 
 import heapq
+import struct
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from time import time_ns
 from typing import Any, ClassVar, Literal, Optional, Union
 
 import numpy as np
@@ -55,16 +57,8 @@ _EPS = 1e-6
 # --- how each shape is stored -------------------------------------------------------------------
 
 
-def _box_row(c: Any) -> tuple[float, ...]:
-    return (c.top_left_x, c.top_left_y, c.width, c.height)
-
-
-def _rotated_row(c: Any) -> tuple[float, ...]:
-    return (c.top_left_x, c.top_left_y, c.width, c.height, c.theta)
-
-
-def _point_row(c: Any) -> tuple[float, ...]:
-    return (c.x, c.y)
+def _row(coordinates: Any) -> tuple[float, ...]:
+    return coordinates._row  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -78,11 +72,9 @@ class _Layout:
 
 
 LAYOUTS: dict[Shape, _Layout] = {
-    Shape.BOUNDING_BOX: _Layout(BoundingBoxCoordinates, 4, _box_row, ("x", "y", "w", "h")),
-    Shape.ROTATABLE_BOUNDING_BOX: _Layout(
-        RotatableBoundingBoxCoordinates, 5, _rotated_row, ("x", "y", "w", "h", "theta")
-    ),
-    Shape.POINT: _Layout(PointCoordinate, 2, _point_row, ("x", "y")),
+    Shape.BOUNDING_BOX: _Layout(BoundingBoxCoordinates, 4, _row, ("x", "y", "w", "h")),
+    Shape.ROTATABLE_BOUNDING_BOX: _Layout(RotatableBoundingBoxCoordinates, 5, _row, ("x", "y", "w", "h", "theta")),
+    Shape.POINT: _Layout(PointCoordinate, 2, _row, ("x", "y")),
     Shape.POLYGON: _Layout(PolygonCoordinates, -1),
     Shape.POLYLINE: _Layout(PolylineCoordinates, -1),
     Shape.BITMASK: _Layout(BitmaskCoordinates, -1),
@@ -93,7 +85,12 @@ left corner, rotated boxes ``(x, y, w, h, theta)``, points ``(x, y)``."""
 
 
 def coordinates_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
-    """Build the coordinates of ``shape`` from a stored row."""
+    """Build the coordinates of ``shape`` from a stored (already validated) row."""
+    cls: Any = LAYOUTS[shape].coordinates
+    return cls._from_row(row)  # type: ignore[no-any-return]
+
+
+def _validated_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
     if shape is Shape.BOUNDING_BOX:
         return BoundingBoxCoordinates(height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1])
     if shape is Shape.ROTATABLE_BOUNDING_BOX:
@@ -116,7 +113,7 @@ def check_rows(shape: Shape, rows: npt.NDArray[np.float64]) -> None:
     if not ok.all():
         bad = int(np.flatnonzero(~ok)[0])
         try:
-            coordinates_from_row(shape, rows[bad].tolist())
+            _validated_from_row(shape, rows[bad].tolist())
         except LabelRowError as e:
             raise LabelRowError(f"values row {bad}: {e.message}") from None
         raise LabelRowError(f"values row {bad} holds a value that is not a finite number: {rows[bad].tolist()}.")
@@ -299,13 +296,18 @@ def _answer_key(value: StoredAnswer) -> Hashable:
 
 
 class _ObjectTrack:
-    __slots__ = ("dynamic", "instance", "layout", "runs")
+    __slots__ = ("coordinates_type", "dynamic", "instance", "layout", "pack", "row", "runs")
 
     def __init__(self, instance: ObjectInstance) -> None:
         self.instance = instance
         self.layout = LAYOUTS[instance.ontology_item.shape]
         self.runs = RunTable(self.layout.stride)
         self.dynamic: dict[str, _AnswerTrack] = {}
+        # Copied out of the layout for the per-frame put, which reads them on every call.
+        self.coordinates_type = self.layout.coordinates
+        self.row = self.layout.row
+        # Appending a packed row of floats is the cheapest way to grow an array("d") from a tuple.
+        self.pack = struct.Struct(f"={max(self.layout.stride, 0)}d").pack
 
     def coordinates(self, run: int) -> GeometricCoordinates:
         value = self.runs.value(run)
@@ -834,16 +836,28 @@ class MultiFrameSpace(Space):
             and (on_overlap == "error" or on_overlap == "replace")
             and 0 <= frames < self._number_of_frames
         ):
-            track = self._objects.get(getattr(object_instance, "_object_hash", ""))
-            if (
-                track is not None
-                and track.instance is object_instance
-                and type(coordinates) is track.layout.coordinates
-            ):
-                ends = track.runs.ends
-                row = track.layout.row
-                if row is not None and (not ends or frames > ends[-1]):
-                    track.runs.append(frames, frames, self._meta.default(), row(coordinates))
+            track = self._objects.get(object_instance._object_hash) if type(object_instance) is ObjectInstance else None
+            if track is not None and track.instance is object_instance and type(coordinates) is track.coordinates_type:
+                runs = track.runs
+                ends = runs.ends
+                last = ends[-1] if ends else -1
+                if track.row is not None and frames > last:
+                    meta = self._meta
+                    tag = meta.now_id if time_ns() // 1_000_000 == meta.now_ms else meta.default()
+                    values = coordinates._row  # type: ignore[union-attr]
+                    rows = runs.rows
+                    if (
+                        last == frames - 1
+                        and rows[-runs.stride] == values[0]
+                        and runs.tags[-1] == tag
+                        and (tuple(rows[-runs.stride :]) == values)
+                    ):
+                        ends[-1] = frames
+                    else:
+                        runs.starts.append(frames)
+                        ends.append(frames)
+                        runs.tags.append(tag)
+                        rows.frombytes(track.pack(*values))
                     return
         given = check_meta(created_at, created_by, last_edited_at, last_edited_by, confidence, manual_annotation)
         starts, ends_ = self._check_frames(frames)
