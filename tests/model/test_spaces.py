@@ -241,10 +241,25 @@ def test_instance_from_another_ontology_is_refused(world):
         space.put_object_instance(stranger, 0, BOX)
 
 
+def test_wrong_instance_types_are_refused(world):
+    row, space = world.video(10)
+    with pytest.raises(LabelRowError, match=r"Expected an ObjectInstance \(from Object.create_instance\(\)\), got str"):
+        space.put_object_instance("car", 0, BOX)
+    with pytest.raises(LabelRowError, match="Expected a ClassificationInstance"):
+        space.put_classification_instance(world.box.create_instance(), 0)
+    with pytest.raises(LabelRowError, match="Expected an ObjectInstance"):
+        space.put_object_track(world.weather.create_instance(), [0], [[0, 0, 0.1, 0.1]])
+    from tests.conftest import World
+
+    with pytest.raises(LabelRowError, match=r"Classification 'weather' .* is not in this label row's ontology"):
+        space.put_classification_instance(World().weather.create_instance(), 0)
+    assert row.to_dict()["spaces"][0]["objects"] == []
+
+
 def test_two_instances_with_one_hash_are_refused(world):
     _, space = world.video(10)
     space.put_object_instance(world.box.create_instance("same"), 0, BOX)
-    with pytest.raises(LabelRowError, match="object hashes must be unique"):
+    with pytest.raises(LabelRowError, match="instance hashes must be unique"):
         space.put_object_instance(world.box.create_instance("same"), 1, BOX)
 
 

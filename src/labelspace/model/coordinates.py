@@ -97,7 +97,33 @@ RowT = TypeVar("RowT", bound=_Row)
 _set = object.__setattr__
 
 
-class BoundingBoxCoordinates(_Row):
+class _Box(_Row):
+    """The fields boxes share; the row is ``(x, y, w, h, ...)``."""
+
+    __slots__ = ()
+
+    @property
+    def height(self) -> float:
+        """Box height, 0..1 of the image height."""
+        return self._row[3]
+
+    @property
+    def width(self) -> float:
+        """Box width, 0..1 of the image width."""
+        return self._row[2]
+
+    @property
+    def top_left_x(self) -> float:
+        """Left edge, 0..1."""
+        return self._row[0]
+
+    @property
+    def top_left_y(self) -> float:
+        """Top edge, 0..1."""
+        return self._row[1]
+
+
+class BoundingBoxCoordinates(_Box):
     """An axis-aligned box, normalised: top-left corner and size as fractions of the image.
 
     Args:
@@ -133,26 +159,6 @@ class BoundingBoxCoordinates(_Row):
             _check_box("BoundingBoxCoordinates", height, width, top_left_x, top_left_y)
         _set(self, "_row", (top_left_x, top_left_y, width, height))
 
-    @property
-    def height(self) -> float:
-        """Box height, 0..1 of the image height."""
-        return self._row[3]
-
-    @property
-    def width(self) -> float:
-        """Box width, 0..1 of the image width."""
-        return self._row[2]
-
-    @property
-    def top_left_x(self) -> float:
-        """Left edge, 0..1."""
-        return self._row[0]
-
-    @property
-    def top_left_y(self) -> float:
-        """Top edge, 0..1."""
-        return self._row[1]
-
     @classmethod
     def from_pixels(cls, xywh: Sequence[float], width: int, height: int) -> BoundingBoxCoordinates:
         """Build from a pixel box ``(x, y, w, h)`` on an image of ``width`` x ``height`` pixels."""
@@ -165,7 +171,7 @@ class BoundingBoxCoordinates(_Row):
         return (x * width, y * height, w * width, h * height)
 
 
-class RotatableBoundingBoxCoordinates(_Row):
+class RotatableBoundingBoxCoordinates(_Box):
     """A box rotated by ``theta`` degrees (clockwise) about its centre; the rest as a bounding box.
 
     Args:
@@ -191,26 +197,6 @@ class RotatableBoundingBoxCoordinates(_Row):
             raise LabelRowError(f"{owner}.theta must be a finite angle in degrees, got {t!r}.")
         _check_box(owner, h, w, x, y)
         _set(self, "_row", (x, y, w, h, t))
-
-    @property
-    def height(self) -> float:
-        """Box height before rotation, 0..1."""
-        return self._row[3]
-
-    @property
-    def width(self) -> float:
-        """Box width before rotation, 0..1."""
-        return self._row[2]
-
-    @property
-    def top_left_x(self) -> float:
-        """Left edge of the unrotated box, 0..1."""
-        return self._row[0]
-
-    @property
-    def top_left_y(self) -> float:
-        """Top edge of the unrotated box, 0..1."""
-        return self._row[1]
 
     @property
     def theta(self) -> float:

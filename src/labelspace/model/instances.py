@@ -240,6 +240,10 @@ class ObjectInstance(_Answerable):
         return self._object_hash
 
     @property
+    def _hash(self) -> str:
+        return self._object_hash
+
+    @property
     def ontology_item(self) -> Object:
         """The ontology object this is an instance of."""
         return self._ontology_object
@@ -278,6 +282,10 @@ class ClassificationInstance(_Answerable):
     @property
     def classification_hash(self) -> str:
         """The instance's identifier."""
+        return self._classification_hash
+
+    @property
+    def _hash(self) -> str:
         return self._classification_hash
 
     @property

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import heapq
 import struct
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from time import time_ns
-from typing import Any, ClassVar, Literal, Optional, Union
+from typing import Any, ClassVar, Literal, Optional, TypeVar, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -328,6 +328,9 @@ class _ClassificationTrack:
 # --- spaces -------------------------------------------------------------------------------------
 
 
+TrackT = TypeVar("TrackT", _ObjectTrack, _ClassificationTrack)
+
+
 def _positive(name: str, value: object, owner: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise LabelRowError(f"{owner}: {name} must be a positive int, got {value!r}.")
@@ -507,28 +510,36 @@ class Space:
         if on_overlap not in _STRATEGIES:
             raise LabelRowError(f"on_overlap must be 'error' or 'replace', got {on_overlap!r}.")
 
-    def _check_object(self, object_instance: object) -> _ObjectTrack | None:
+    def _check_instance(self, instance: object, kind: type, tracks: Mapping[str, TrackT]) -> TrackT | None:
         """The instance's track on this space, or None if it is new here (after checking it may be put)."""
-        if not isinstance(object_instance, ObjectInstance):
+        if not isinstance(instance, kind):
+            factory = "Object" if kind is ObjectInstance else "Classification"
+            article = "an" if kind is ObjectInstance else "a"
             raise LabelRowError(
-                f"object_instance must be an ObjectInstance (from Object.create_instance()), got "
-                f"{type(object_instance).__name__}."
+                f"Expected {article} {kind.__name__} (from {factory}.create_instance()), got {type(instance).__name__}."
             )
-        track = self._objects.get(object_instance.object_hash)
+        assert isinstance(instance, (ObjectInstance, ClassificationInstance))
+        track = tracks.get(instance._hash)
         if track is not None:
-            if track.instance is not object_instance:
+            if track.instance is not instance:
                 raise LabelRowError(
-                    f"Another instance with object_hash {object_instance.object_hash!r} is already on space "
-                    f"{self._space_id!r}; object hashes must be unique."
+                    f"Another {kind.__name__} with hash {instance._hash!r} is already on space {self._space_id!r}; "
+                    f"instance hashes must be unique."
                 )
             return track
-        item = object_instance.ontology_item
-        if not any(o is item for o in self._ontology.objects):
+        item = instance.ontology_item
+        if not any(e is item for e in (*self._ontology.objects, *self._ontology.classifications)):
             raise LabelRowError(
-                f"Object {item.name!r} ({item.feature_node_hash}) is not in this label row's ontology; create "
-                f"instances from the ontology the label row was made with."
+                f"{type(item).__name__} {item.title!r} ({item.feature_node_hash}) is not in this label row's "
+                f"ontology; create instances from the ontology the label row was made with."
             )
         return None
+
+    def _check_object(self, object_instance: object) -> _ObjectTrack | None:
+        return self._check_instance(object_instance, ObjectInstance, self._objects)
+
+    def _check_classification(self, classification_instance: object) -> _ClassificationTrack | None:
+        return self._check_instance(classification_instance, ClassificationInstance, self._classifications)
 
     def _check_coordinates(self, object_instance: ObjectInstance, coordinates: object) -> None:
         shape = object_instance.ontology_item.shape
@@ -546,27 +557,6 @@ class Space:
                 f"The bitmask is {coordinates.width}x{coordinates.height} but space {self._space_id!r} is "
                 f"{self._width}x{self._height}; a mask must be the size of its image."
             )
-
-    def _check_classification(self, classification_instance: object) -> _ClassificationTrack | None:
-        if not isinstance(classification_instance, ClassificationInstance):
-            raise LabelRowError(
-                f"classification_instance must be a ClassificationInstance (from Classification.create_instance()), "
-                f"got {type(classification_instance).__name__}."
-            )
-        track = self._classifications.get(classification_instance.classification_hash)
-        if track is not None:
-            if track.instance is not classification_instance:
-                raise LabelRowError(
-                    f"Another instance with classification_hash {classification_instance.classification_hash!r} "
-                    f"is already on space {self._space_id!r}; classification hashes must be unique."
-                )
-            return track
-        item = classification_instance.ontology_item
-        if not any(c is item for c in self._ontology.classifications):
-            raise LabelRowError(
-                f"Classification {item.title!r} ({item.feature_node_hash}) is not in this label row's ontology."
-            )
-        return None
 
     # -- changing --
 
