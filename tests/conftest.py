@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from hypothesis import settings
 
 from labelspace import (
     ChecklistAttribute,
@@ -9,6 +12,16 @@ from labelspace import (
     Shape,
     TextAttribute,
 )
+
+THOROUGH = os.environ.get("LABELSPACE_HYPOTHESIS") == "thorough"
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+if THOROUGH:
+    settings.load_profile("thorough")
+
+
+def examples(n):
+    """Examples for a property test: n, or 20 times n with LABELSPACE_HYPOTHESIS=thorough."""
+    return n * 20 if THOROUGH else n
 
 
 class World:

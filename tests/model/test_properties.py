@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from labelspace import BoundingBoxCoordinates, LabelRow, LabelRowError, Range
-from tests.conftest import World
+from tests.conftest import World, examples
 
 N = 30
 BOXES = [BoundingBoxCoordinates(height=0.1, width=0.1, top_left_x=i / 10, top_left_y=0.5) for i in range(5)]
@@ -219,5 +219,5 @@ class SpaceMachine(RuleBasedStateMachine):
         assert before == after
 
 
-SpaceMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None)
+SpaceMachine.TestCase.settings = settings(max_examples=examples(150), stateful_step_count=25, deadline=None)
 TestSpaceMachine = SpaceMachine.TestCase

@@ -190,6 +190,22 @@ def test_get_annotations_is_lazy(world):
     assert first == [0, 1, 2]
 
 
+def test_per_frame_puts_of_one_value_share_runs(world):
+    _, space = world.video(1000)
+    made = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    fixed, fast, other = (world.box.create_instance() for _ in range(3))
+    for f in [*range(200), *range(400, 299, -1), *range(200, 300)]:  # after, before and between runs
+        space.put_object_instance(fixed, f, BOX, created_at=made, last_edited_at=made)
+    assert len(space._objects[fixed.object_hash].runs) == 1
+    for f in range(500):
+        space.put_object_instance(fast, f, BOX)  # the per-frame fast path
+        space.put_object_instance(other, f, BOX if f % 2 else BOX2)
+    # runs split only where the default created_at moved on to the next millisecond
+    assert len(space._objects[fast.object_hash].runs) < 100
+    assert len(space._objects[other.object_hash].runs) == 500
+    assert coords_by_frame(space, other)[7] == BOX and coords_by_frame(space, other)[8] == BOX2
+
+
 def test_range_put_is_one_run_whatever_its_length(world):
     _, space = world.video(10_000_000)
     car = world.box.create_instance()

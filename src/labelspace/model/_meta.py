@@ -207,17 +207,6 @@ class MetaTable:
             )
         )
 
-    def key(self, record: int) -> Key:
-        """The column values of a record."""
-        return (
-            self.created_at[record],
-            self.created_by[record],
-            self.last_edited_at[record],
-            self.last_edited_by[record],
-            self.confidence[record],
-            bool(self.manual[record]),
-        )
-
     def record(self, record: int) -> MetaRecord:
         """A record as Python values."""
         created_by = self.created_by[record]

@@ -81,10 +81,6 @@ class RunTable:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def frame_count(self) -> int:
-        """The number of frames covered."""
-        return int(self.np_ends().sum() - self.np_starts().sum()) + len(self.starts)
-
     def np_starts(self, lo: int = 0, hi: int | None = None) -> IntArray:
         """A copy of the starts of runs ``[lo, hi)`` as int64."""
         return _ints(self.starts, lo, hi)
@@ -138,34 +134,6 @@ class RunTable:
         s, e, _, _ = intersect(q_starts, q_ends, self.np_starts(lo, hi), self.np_ends(lo, hi))
         return s, e
 
-    def append(self, start: int, end: int, tag: int, row: Sequence[float] | None = None, obj: object = None) -> None:
-        """Add a run after the last one (the caller checks ``start > last end``).
-
-        A run that continues the last one with the same tag and value extends it instead.
-        """
-        n = len(self.starts)
-        if n and self.ends[n - 1] == start - 1 and self.tags[n - 1] == tag:
-            k = self.stride
-            if (
-                (
-                    k > 0
-                    and row is not None
-                    and self.rows[n * k - k] == row[0]
-                    and tuple(self.rows[n * k - k :]) == tuple(row)
-                )
-                or (k < 0 and self.objects[n - 1] is obj)
-                or k == 0
-            ):
-                self.ends[n - 1] = end
-                return
-        self.starts.append(start)
-        self.ends.append(end)
-        self.tags.append(tag)
-        if self.stride > 0 and row is not None:
-            self.rows.extend(row)
-        elif self.stride < 0:
-            self.objects.append(obj)
-
     def splice(
         self,
         q_starts: IntArray,
@@ -215,6 +183,8 @@ class RunTable:
 
     def _insert(self, at: int, q_starts: IntArray, q_ends: IntArray, tag: int, values: Values) -> None:
         m = int(q_starts.size)
+        if m == 1 and self._extend_neighbour(at, int(q_starts[0]), int(q_ends[0]), tag, values):
+            return
         if m == 1:
             self.starts.insert(at, int(q_starts[0]))
             self.ends.insert(at, int(q_ends[0]))
@@ -233,6 +203,38 @@ class RunTable:
             objects = list(values) if values is not None else []
             self.objects[at:at] = objects if len(objects) == m else objects * m
 
+    def _extend_neighbour(self, at: int, start: int, end: int, tag: int, values: Values) -> bool:
+        """Grow the run before or after ``at`` over ``[start, end]`` if it continues it with the same tag and value."""
+        k = self.stride
+        value: object = None
+        if k > 0:
+            value = tuple(np.asarray(values, np.float64).reshape(-1, k)[0].tolist())
+        elif k < 0 and values is not None:
+            value = next(iter(values))
+        joins_left = at > 0 and self.ends[at - 1] == start - 1 and self._same(at - 1, tag, value)
+        joins_right = at < len(self.starts) and self.starts[at] == end + 1 and self._same(at, tag, value)
+        if joins_left and joins_right:
+            self.ends[at - 1] = self.ends[at]
+            del self.starts[at], self.ends[at], self.tags[at]
+            if k > 0:
+                del self.rows[at * k : at * k + k]
+            elif k < 0:
+                del self.objects[at]
+        elif joins_left:
+            self.ends[at - 1] = end
+        elif joins_right:
+            self.starts[at] = start
+        return joins_left or joins_right
+
+    def _same(self, run: int, tag: int, value: object) -> bool:
+        """Whether run ``run`` has this tag and value (objects must be the very same object)."""
+        if self.tags[run] != tag:
+            return False
+        k = self.stride
+        if k > 0:
+            return tuple(self.rows[run * k : run * k + k]) == value
+        return k == 0 or self.objects[run] is value
+
     def remove(self, q_starts: IntArray, q_ends: IntArray) -> int:
         """Remove the query frames from the table; return how many frames were removed."""
         lo, hi = self.overlapping(q_starts, q_ends)
@@ -245,11 +247,6 @@ class RunTable:
         q_index = np.full(keep_i.size, -1)
         self._write(lo, hi, keep_s, keep_e, wt[keep_i], self._gather(lo, hi, w_index, q_index, None))
         return before - int((keep_e - keep_s + 1).sum())
-
-    def retag(self, mapping: Callable[[IntArray], IntArray]) -> None:
-        """Replace every tag by ``mapping(tags)`` (used to renumber metadata records)."""
-        if self.tags:
-            self.tags = array("i", mapping(self.np_tags()).astype(np.int32).tobytes())
 
     def _gather(self, w_lo: int, w_hi: int, w_index: IntArray, q_index: IntArray, values: Values) -> Values:
         """Values for the new window runs: from the old window (``w_index``) or the query (``q_index``)."""
