@@ -20,7 +20,9 @@ import numpy.typing as npt
 
 from labelspace.model.errors import LabelRowError
 
-_ONE = 1.0 + 1e-6  # extents may overshoot 1 by floating-point error after a pixel conversion
+TOLERANCE = 1e-6
+"""How far past 1 a normalised value may reach: floating-point error after a pixel conversion."""
+_ONE = 1.0 + TOLERANCE
 Visibility = Literal["visible", "occluded", "invisible"]
 _VISIBILITIES = ("visible", "occluded", "invisible")
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from labelspace.model._meta import MetaInput, MetaRecord, MetaTable, check_meta
 from labelspace.model._runs import MAX_FRAME, RunTable, intersect
 from labelspace.model.coordinates import (
+    TOLERANCE,
     BitmaskCoordinates,
     BoundingBoxCoordinates,
     GeometricCoordinates,
@@ -51,7 +52,7 @@ FrameOverlapStrategy = Literal["error", "replace"]
 """What a put does where the instance is already placed: raise (``"error"``) or overwrite (``"replace"``)."""
 
 _STRATEGIES = ("error", "replace")
-_EPS = 1e-6
+_ONE = 1 + TOLERANCE
 
 
 # --- how each shape is stored -------------------------------------------------------------------
@@ -106,10 +107,10 @@ def check_rows(shape: Shape, rows: npt.NDArray[np.float64]) -> None:
     finite = np.isfinite(rows).all(axis=1)
     ok = finite & (rows[:, 0] >= 0) & (rows[:, 1] >= 0)
     if layout.stride == 2:
-        ok &= (rows[:, 0] <= 1 + _EPS) & (rows[:, 1] <= 1 + _EPS)
+        ok &= (rows[:, 0] <= _ONE) & (rows[:, 1] <= _ONE)
     else:
         ok &= (rows[:, 2] >= 0) & (rows[:, 3] >= 0)
-        ok &= (rows[:, 0] + rows[:, 2] <= 1 + _EPS) & (rows[:, 1] + rows[:, 3] <= 1 + _EPS)
+        ok &= (rows[:, 0] + rows[:, 2] <= _ONE) & (rows[:, 1] + rows[:, 3] <= _ONE)
     if not ok.all():
         bad = int(np.flatnonzero(~ok)[0])
         try:
