@@ -4,7 +4,8 @@ The hierarchy is small on purpose::
 
     LabelspaceError                      root of everything labelspace raises
     ├── LabelRowError (ValueError)       misuse of the label model: frames, overlaps, answers
-    └── OntologyError (ValueError)       a malformed ontology or a lookup that found nothing
+    ├── OntologyError (ValueError)       a malformed ontology or a lookup that found nothing
+    └── InnotaterError (ValueError)      an Innotater given data or arguments it cannot use
 
 Every error carries a ``message`` that says what was expected, what arrived and what to do.
 """
@@ -26,3 +27,7 @@ class LabelRowError(LabelspaceError, ValueError):
 
 class OntologyError(LabelspaceError, ValueError):
     """An ontology is malformed, or an element asked for is not in it."""
+
+
+class InnotaterError(LabelspaceError, ValueError):
+    """The Innotater or one of its Innotations was given data or arguments it cannot use."""

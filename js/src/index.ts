@@ -1,0 +1,12 @@
+// The anywidget entry point of the Innotater.
+import type { RenderProps } from "@anywidget/types";
+import { InnotaterView } from "./innotater";
+import type { Model } from "./model";
+
+function render({ model, el }: RenderProps<Model>): () => void {
+  const view = new InnotaterView(model);
+  el.append(view.root);
+  return () => view.destroy();
+}
+
+export default { render };

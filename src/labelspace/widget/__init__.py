@@ -1,0 +1,1 @@
+"""Notebook widgets (anywidget), with their front end bundled in ``static/``."""

@@ -1,0 +1,153 @@
+"""A real JupyterLab 4 server and a real Chromium, for end-to-end tests of the widgets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def jupyter_lab(root: Path) -> Iterator[str]:
+    """Run JupyterLab serving ``root``; yield its base URL; stop it afterwards."""
+    home = root / ".jupyter-home"
+    env = dict(os.environ)
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(home / sub)
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    # The kernel is this Python, so the notebook imports the labelspace under test.
+    kernels = home / "data" / "kernels" / "python3"
+    kernels.mkdir(parents=True, exist_ok=True)
+    (kernels / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            }
+        )
+    )
+    port = free_port()
+    log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's whole life
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+            "--ServerApp.disable_check_xsrf=True",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=1).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"JupyterLab did not start:\n{(home / 'server.log').read_text()[-3000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                    for c in cells
+                ],
+                "metadata": {
+                    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+                },
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+
+
+class Notebook:
+    """Drive an open notebook in JupyterLab through Playwright."""
+
+    def __init__(self, page, cells: int) -> None:
+        self.page = page
+        self.count = 0
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+        page.wait_for_selector(f'{panel} .jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-KernelName')].some(e => /ipykernel|Python/i.test(e.textContent))",
+            timeout=60_000,
+        )
+        self.cells = page.locator(f"{panel} .jp-Cell")
+        from playwright.sync_api import expect
+
+        expect(self.cells).to_have_count(cells, timeout=30_000)
+
+    def run(self, i: int, timeout: float = 60_000) -> None:
+        """Run cell ``i`` and wait for it to finish."""
+        cell = self.cells.nth(i)
+        cell.locator(".jp-InputPrompt").click()
+        self.page.keyboard.press("Shift+Enter")
+        self.count += 1
+        from playwright.sync_api import expect
+
+        expect(cell.locator(".jp-InputPrompt")).to_have_text(f"[{self.count}]:", timeout=timeout)
+
+    def output(self, i: int) -> str:
+        return self.cells.nth(i).locator(".jp-OutputArea-output").last.inner_text()
