@@ -99,7 +99,11 @@ class Innotation:
         self.repeat_index = repeat_index
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self.data) if self.data is not None else 0
+
+    def entries(self) -> int | None:
+        """How many samples the data holds; None for Innotations without data of their own."""
+        return len(self.data) if self.needs_data else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -583,9 +587,6 @@ class ButtonInnotation(Innotation):
             raise InnotaterError(f"ButtonInnotation {self.name!r}: on_click must be a function.")
         self.on_click = on_click
 
-    def __len__(self) -> int:
-        return -1  # no data of its own
-
     def is_empty(self, uindex: int) -> bool:
         """A button holds nothing."""
         return True
@@ -615,9 +616,6 @@ class GroupedInnotation(Innotation):
             if not isinstance(child, Innotation):
                 raise InnotaterError(f"GroupedInnotation takes Innotations, got {type(child).__name__}.")
         self.children = list(innotations)
-
-    def __len__(self) -> int:
-        return -1
 
     def tree(self) -> list[Innotation]:
         """The group and everything in it."""
@@ -682,9 +680,14 @@ class RepeatInnotation(Innotation):
             )
         self._rows: dict[int, int] = {}
 
-    def __len__(self) -> int:
-        lengths = [len(col[0]) for col in self.columns if col[0].needs_data]
-        return lengths[0] if lengths else -1
+    def entries(self) -> int | None:
+        """How many samples the columns' data hold (they are checked to agree)."""
+        lengths = {len(col[0]) for col in self.columns if col[0].needs_data}
+        if len(lengths) > 1:
+            raise InnotaterError(
+                f"RepeatInnotation {self.name!r}: its columns' data have different lengths {sorted(lengths)}."
+            )
+        return lengths.pop() if lengths else None
 
     def tree(self) -> list[Innotation]:
         """The repeat and every cell of it."""
@@ -827,7 +830,7 @@ class Innotater(anywidget.AnyWidget):
         self._link_boxes(spec)
         super().__init__(spec=spec, count=len(self.uindexes), keyboard_shortcuts=bool(keyboard_shortcuts))
         self.on_msg(self._on_message)
-        self.observe(self._index_changed, names="index")
+        self.observe(self._on_index, names="index")
         self.update_ui()
 
     # -- building --
@@ -837,8 +840,7 @@ class Innotater(anywidget.AnyWidget):
         return list(self._by_name.values())
 
     def _check_lengths(self) -> int:
-        lengths = [(i, len(i)) for i in self._by_name.values() if len(i) >= 0 and i.repeat_index < 0]
-        lengths += [(r, len(r)) for r in self._by_name.values() if isinstance(r, RepeatInnotation) and len(r) >= 0]
+        lengths = [(i, n) for i in self._by_name.values() if i.repeat_index < 0 and (n := i.entries()) is not None]
         if not lengths:
             raise InnotaterError("The Innotater needs at least one Innotation with data.")
         first, n = lengths[0]
@@ -914,7 +916,7 @@ class Innotater(anywidget.AnyWidget):
         }
         self._send_images()
 
-    def _index_changed(self, change: dict[str, Any]) -> None:
+    def _on_index(self, change: dict[str, Any]) -> None:
         if not 0 <= change["new"] < len(self.uindexes):
             self.index = max(0, min(change["new"], len(self.uindexes) - 1))
             return
