@@ -255,6 +255,8 @@ export class ImageCanvas {
     }
     const node = this.selected ? this.nodes.get(this.selected) : undefined;
     this.transformer.nodes(node ? [node] : []);
+    // Handles above the box they resize, so that grabbing a handle resizes rather than moves.
+    this.transformer.moveToTop();
     this.draft.moveToTop();
     this.shapesLayer.batchDraw();
     this.activeLayer.batchDraw();

@@ -1,0 +1,33 @@
+"""The state synced between Python and the browser is declared once on each side; they must agree."""
+
+import re
+from pathlib import Path
+
+from labelspace.widget.innotater import Innotater
+
+MODEL_TS = Path(__file__).resolve().parents[2] / "js" / "src" / "model.ts"
+
+
+def interface_keys(source: str, name: str) -> set[str]:
+    body = re.search(rf"export interface {name} \{{(.*?)\n\}}", source, re.S)
+    assert body, f"interface {name} not found in model.ts"
+    return set(re.findall(r"^\s+(\w+)\??:", body.group(1), re.M))
+
+
+def test_python_traitlets_and_typescript_model_name_the_same_keys():
+    python = set(Innotater.class_own_traits(sync=True))
+    typescript = interface_keys(MODEL_TS.read_text(), "Model")
+    assert python == typescript
+    assert {"index", "values", "spec"} <= python
+
+
+def test_image_messages_carry_what_the_browser_reads(files):
+    from labelspace.innotater import ImageInnotation, TextInnotation
+    from tests.widget.conftest import Sent
+
+    folder, names = files
+    w = Innotater(ImageInnotation(names, path=folder), TextInnotation(["a", "b", "c"]))
+    sent = Sent(w)
+    w.handle({"kind": "ready"})
+    content, _ = sent.messages[0]
+    assert set(content) == interface_keys(MODEL_TS.read_text(), "ImageMessage")
