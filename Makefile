@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint js js-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +19,29 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/labelspace demo --out demo-output
 
+js/node_modules/.installed: js/package.json js/package-lock.json
+	cd js && npm ci --no-audit --no-fund
+	touch $@
+
+# Build the front end into the Python package (the bundle is committed, so installing needs no Node).
+js: js/node_modules/.installed
+	cd js && npm run --silent build
+
+# Type-check and unit-test the front end, and fail if the committed bundle is not what the source builds.
+js-test: js
+	cd js && npm run --silent check && npm run --silent test
+	git diff --exit-code --stat -- src/labelspace/widget/static || \
+		(echo "The committed front-end bundle is stale: run 'make js' and commit src/labelspace/widget/static." && exit 1)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint js-test
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_model.py
 
 clean:
-	rm -rf $(VENV) demo-output
+	rm -rf $(VENV) demo-output js/node_modules

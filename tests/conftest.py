@@ -13,6 +13,28 @@ from labelspace import (
     TextAttribute,
 )
 
+REQUIRE_ALL = bool(os.environ.get("LABELSPACE_REQUIRE_ALL"))
+"""Set in CI: a test skipped for lack of a browser or a package fails instead."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"LABELSPACE_REQUIRE_ALL is set, so this may not be skipped: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"LABELSPACE_REQUIRE_ALL is set, so this may not be skipped: {report.longrepr}"
+
+
 THOROUGH = os.environ.get("LABELSPACE_HYPOTHESIS") == "thorough"
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 if THOROUGH:

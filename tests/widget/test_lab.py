@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS, Notebook, jupyter_lab, write_notebook
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("LABELSPACE_REQUIRE_ALL"):
+if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
@@ -174,7 +174,8 @@ def test_classes_text_and_save_hook(notebook):
         "    MultiClassInnotation(kinds, classes=['veg', 'fruit', 'biscuit'], name='kind'),\n"
         "    BinaryClassInnotation(flags, name='ripe'),\n"
         "    TextInnotation(notes, name='note')], save_hook=hook)\nw",
-        "print(json.dumps({'kinds': kinds, 'flags': flags.tolist(), 'notes': notes, 'saved': saved, 'dirty': w.dirty}))",
+        "print(json.dumps({'kinds': kinds, 'flags': flags.tolist(), 'notes': notes, 'saved': saved,"
+        " 'dirty': w.dirty}))",
     )
     nb.run(1)
     page.wait_for_selector('.ls-image[data-index="0"]')
@@ -188,7 +189,11 @@ def test_classes_text_and_save_hook(notebook):
     page.keyboard.press("s")
     page.wait_for_function("document.querySelector('.ls-save').disabled")
     assert kernel_json(nb, None, 2) == {
-        "kinds": [2, 0, 0], "flags": [[1], [0], [0]], "notes": ["crunchy", "", ""], "saved": [[0]], "dirty": False,
+        "kinds": [2, 0, 0],
+        "flags": [[1], [0], [0]],
+        "notes": ["crunchy", "", ""],
+        "saved": [[0]],
+        "dirty": False,
     }
 
 
