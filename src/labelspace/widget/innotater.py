@@ -926,8 +926,8 @@ class Innotater(anywidget.AnyWidget):
         return [i for i in self._by_name.values() if isinstance(i, ImageInnotation)]
 
     def _send_images(self) -> None:
-        """Send the shown sample's images, then the next and previous ones (prefetch)."""
-        order = [self.index, self.index + 1, self.index - 1]
+        """Send the shown sample's images, then the next two and the previous one (prefetch)."""
+        order = [self.index, self.index + 1, self.index - 1, self.index + 2]
         for position in order:
             if 0 <= position < len(self.uindexes):
                 for image in self._images():
