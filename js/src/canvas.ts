@@ -313,7 +313,15 @@ export class ImageCanvas {
     const stage = this.stage;
     window.addEventListener("keydown", this.onKey);
     window.addEventListener("keyup", this.onKey);
-    this.container.addEventListener("contextmenu", (e) => e.preventDefault());
+    // The right button pans: keep the browser's menu and the host's (JupyterLab's) from opening.
+    this.container.addEventListener("contextmenu", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+    });
+    // The middle button pans too: no autoscroll.
+    this.container.addEventListener("mousedown", (e) => {
+      if (e.button === 1) e.preventDefault();
+    });
 
     stage.on("wheel", (e) => {
       e.evt.preventDefault();
@@ -376,7 +384,9 @@ export class ImageCanvas {
       this.panningFrom = null;
     });
     stage.on("dblclick dbltap", (e) => {
-      if (e.target === stage || e.target === this.image) this.fit();
+      // Konva makes a double click of any two clicks, whatever their buttons: fit only on the left's.
+      const button = (e.evt as MouseEvent).button ?? 0;
+      if (button === 0 && (e.target === stage || e.target === this.image)) this.fit();
     });
   }
 }

@@ -160,7 +160,16 @@ def test_zoomed_in_drawing_still_gives_image_pixels(notebook):
     assert scale is None or scale > 0.5
     page.locator(".ls-fit").click()
     drag(page, (c["x"] + 40, c["y"] + 40), (c["x"] + 80, c["y"] + 60))
-    assert near(box_field(page, previous=", ".join(map(str, box))), [80, 80, 80, 40])
+    fitted = box_field(page, previous=", ".join(map(str, box)))
+    assert near(fitted, [80, 80, 80, 40])
+    # Pan with the right button by (+50, +30) screen pixels: the image moves, so the same screen
+    # stroke lands 100 and 60 image pixels further up and left.
+    page.mouse.move(c["x"] + 200, c["y"] + 150)
+    page.mouse.down(button="right")
+    page.mouse.move(c["x"] + 250, c["y"] + 180, steps=5)
+    page.mouse.up(button="right")
+    drag(page, (c["x"] + 140, c["y"] + 100), (c["x"] + 180, c["y"] + 120))
+    assert near(box_field(page, previous=", ".join(map(str, fitted))), [180, 140, 80, 40])
 
 
 def test_classes_text_and_save_hook(notebook):
