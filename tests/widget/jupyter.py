@@ -33,8 +33,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyter_lab(root: Path) -> Iterator[str]:
-    """Run JupyterLab serving ``root``; yield its base URL; stop it afterwards."""
+def jupyter_lab(root: Path, app: str = "jupyterlab") -> Iterator[str]:
+    """Run JupyterLab (or, with ``app="notebook"``, Notebook 7) serving ``root``; yield its URL; stop it after."""
     home = root / ".jupyter-home"
     env = dict(os.environ)
     for var, sub in (
@@ -68,7 +68,7 @@ def jupyter_lab(root: Path) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            app,
             "--no-browser",
             f"--port={port}",
             "--IdentityProvider.token=",

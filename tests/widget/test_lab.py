@@ -232,5 +232,35 @@ def test_repeated_boxes_rows(notebook):
     assert kernel_json(nb, None, 2)[:2] == [second, [0, 0, 0, 0]]
 
 
+def test_notebook_7(lab):
+    """The same widget, no extension installed, in Notebook 7."""
+    pytest.importorskip("notebook")
+    _, root, browser = lab
+    write_notebook(
+        root / "nb7.ipynb",
+        [
+            SETUP + "targets = np.zeros((3, 4), dtype=int)\n"
+            "w = Innotater(ImageInnotation(files, width=400), BoundingBoxInnotation(targets))\nw",
+            "print(json.dumps({'targets': targets.tolist(), 'index': w.index}))",
+        ],
+    )
+    with jupyter_lab(root, app="notebook") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{url}/notebooks/nb7.ipynb")
+            nb = Notebook(page, 2)
+            nb.run(0)
+            page.wait_for_selector('.ls-image[data-index="0"]')
+            c = canvas_box(page)
+            drag(page, (c["x"] + 50, c["y"] + 40), (c["x"] + 150, c["y"] + 140))
+            drawn = box_field(page)
+            assert near(drawn, [100, 80, 200, 200])
+            page.keyboard.press("n")
+            page.wait_for_selector('.ls-image[data-index="1"]')
+            assert kernel_json(nb, None, 1) == {"targets": [drawn, [0, 0, 0, 0], [0, 0, 0, 0]], "index": 1}
+        finally:
+            page.close()
+
+
 def test_chromium_is_debians():
     assert shutil.which("chromium") or os.path.exists(CHROMIUM)
