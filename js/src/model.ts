@@ -1,16 +1,12 @@
 // The state shared with Python. The keys of `Model` are exactly the `sync=True` traitlets of
 // `labelspace.widget.innotater.Innotater`; tests/widget/test_contract.py checks that they agree.
 
+import type { ShapeStyle } from "./canvas";
+
 export type Box = [number, number, number, number]; // x, y, w, h in image pixels
 
-export interface Styles {
-  color1: string;
-  color2: string;
-  lineWidth: number;
-  lineDash: number[];
-  selected_color1: string;
-  selected_color2: string;
-}
+/** How boxes are drawn: ImageInnotation's annotation_styles. */
+export type Styles = ShapeStyle;
 
 export interface BoxSource {
   target: string; // a BoundingBoxInnotation, or a RepeatInnotation with `column`

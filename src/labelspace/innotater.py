@@ -4,30 +4,5 @@ Code written for the original jupyter-innotater runs unchanged with this import 
 ``labelspace.widget.innotater`` for the classes.
 """
 
-from labelspace.widget.innotater import (
-    BinaryClassInnotation,
-    BoundingBoxInnotation,
-    ButtonInnotation,
-    GroupedInnotation,
-    ImageInnotation,
-    Innotater,
-    InnotaterError,
-    Innotation,
-    MultiClassInnotation,
-    RepeatInnotation,
-    TextInnotation,
-)
-
-__all__ = [
-    "BinaryClassInnotation",
-    "BoundingBoxInnotation",
-    "ButtonInnotation",
-    "GroupedInnotation",
-    "ImageInnotation",
-    "Innotater",
-    "InnotaterError",
-    "Innotation",
-    "MultiClassInnotation",
-    "RepeatInnotation",
-    "TextInnotation",
-]
+from labelspace.widget.innotater import *  # noqa: F403
+from labelspace.widget.innotater import __all__  # noqa: F401
