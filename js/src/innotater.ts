@@ -133,6 +133,7 @@ class ImageView {
     const image = this.app.image(this.spec.name, index);
     if (!image) {
       if (this.shown !== index) this.canvas.setImage(null, 0, 0);
+      this.app.want(this.spec.name, index);
       return;
     }
     if (this.shown === index) return;
@@ -156,6 +157,7 @@ export class InnotaterView {
   private readonly refreshers: (() => void)[] = [];
   private readonly bboxFields = new Map<string, HTMLInputElement>();
   private readonly cache = new Map<string, Decoded>();
+  private readonly wanted = new Set<string>();
   private readonly status = el("div", "ls-status");
   private readonly slider = el("input", "ls-slider");
   private readonly position = el("span", "ls-position");
@@ -207,6 +209,20 @@ export class InnotaterView {
 
   image(name: string, index: number): Decoded | undefined {
     return this.cache.get(`${name}:${index}`);
+  }
+
+  /** Ask Python for an image the cache does not hold (Python sends ahead, but the cache forgets). */
+  want(name: string, index: number): void {
+    const key = `${name}:${index}`;
+    if (this.wanted.has(key)) return;
+    this.wanted.add(key);
+    // Give an image already on its way a moment to arrive before asking for it again.
+    setTimeout(() => {
+      if (this.wanted.has(key) && !this.cache.has(key) && this.model.get("index") === index) {
+        this.send({ kind: "want", name, index });
+      }
+      this.wanted.delete(key);
+    }, 300);
   }
 
   private async onMessage(msg: ImageMessage, buffers: DataView[]): Promise<void> {

@@ -232,6 +232,21 @@ def test_repeated_boxes_rows(notebook):
     assert kernel_json(nb, None, 2)[:2] == [second, [0, 0, 0, 0]]
 
 
+def test_the_browser_asks_for_images_it_lacks(notebook):
+    nb, page = notebook(
+        "w = Innotater(ImageInnotation(files * 3, width=200), TextInnotation(list('abcdefghi')))\nw",
+        "w._send_images = lambda: None  # from now on only the browser's requests bring images",
+    )
+    nb.run(1)
+    page.wait_for_selector('.ls-image[data-index="0"]')
+    nb.run(2)
+    page.locator(".ls-innotater").focus()
+    for _ in range(4):
+        page.keyboard.press("n")
+    # Only samples 0 to 2 were sent ahead; sample 4 arrives because the browser asks for it.
+    page.wait_for_selector('.ls-image[data-index="4"]', timeout=10_000)
+
+
 def test_notebook_7(lab):
     """The same widget, no extension installed, in Notebook 7."""
     pytest.importorskip("notebook")
