@@ -293,8 +293,11 @@ export class InnotaterView {
     }
   }
 
-  /** A control for one value: of a top-level Innotation, or of a repeat cell. */
-  private field(spec: InnotationSpec, ref: BoxRef, get: () => unknown): HTMLElement {
+  /**
+   * A control for one value: of a top-level Innotation, or of a repeat cell. Its refresher goes into
+   * `refreshers` (a repeat keeps its rows' own, dropped when the rows are rebuilt).
+   */
+  private field(spec: InnotationSpec, ref: BoxRef, get: () => unknown, refreshers = this.refreshers): HTMLElement {
     const wrap = el("label", `ls-field ls-${spec.kind}`);
     applyLayout(wrap, spec.layout);
     const edit = (value: unknown) => {
@@ -311,7 +314,7 @@ export class InnotaterView {
         input.addEventListener("focus", () => this.activateBox(spec, ref));
         this.bboxFields.set(refId(ref), input);
         wrap.append(el("span", "ls-desc", spec.desc), input);
-        this.refreshers.push(() => {
+        refreshers.push(() => {
           const box = get() as Box | undefined;
           if (box && document.activeElement !== input) input.value = formatBox(box);
         });
@@ -324,7 +327,7 @@ export class InnotaterView {
         spec.classes.forEach((name, i) => select.append(new Option(name, String(i))));
         select.addEventListener("change", () => edit(Number(select.value)));
         wrap.append(el("span", "ls-desc", spec.desc), select);
-        this.refreshers.push(() => {
+        refreshers.push(() => {
           select.value = String(get());
         });
         break;
@@ -336,7 +339,7 @@ export class InnotaterView {
         box.addEventListener("change", () => edit(box.checked));
         wrap.append(box, el("span", "ls-desc", spec.desc));
         wrap.title = (spec as MultiClassSpec).classes.join(" / ");
-        this.refreshers.push(() => {
+        refreshers.push(() => {
           box.checked = Boolean(get());
         });
         break;
@@ -346,7 +349,7 @@ export class InnotaterView {
         text.disabled = spec.disabled;
         text.addEventListener("change", () => edit(text.value));
         wrap.append(el("span", "ls-desc", spec.desc), text);
-        this.refreshers.push(() => {
+        refreshers.push(() => {
           if (document.activeElement !== text) text.value = String(get() ?? "");
         });
         break;
@@ -376,16 +379,19 @@ export class InnotaterView {
     add.addEventListener("click", () => this.send({ kind: "add_row", name: spec.name }));
     box.append(el("div", "ls-desc", spec.desc), rows, add);
     let built = -1;
+    let rowRefreshers: (() => void)[] = [];
     this.refreshers.push(() => {
       const value = (this.values[spec.name] as RepeatValue | undefined) ?? { rows: 0, items: [] };
       add.disabled = value.rows >= spec.max;
       if (value.rows !== built) {
         rows.replaceChildren();
+        rowRefreshers = [];
         for (const key of [...this.bboxFields.keys()]) if (key.startsWith(`${spec.name}|`)) this.bboxFields.delete(key);
         for (let r = 0; r < value.rows; r++) {
           const row = el("div", "ls-repeat-row");
           spec.columns.forEach((column, c) => {
-            row.append(this.field(column, { target: spec.name, row: r, column: c }, () => (this.values[spec.name] as RepeatValue).items[r]?.[c]));
+            const get = () => (this.values[spec.name] as RepeatValue).items[r]?.[c];
+            row.append(this.field(column, { target: spec.name, row: r, column: c }, get, rowRefreshers));
           });
           const remove = el("button", "ls-remove", "×");
           remove.title = "Remove this row";
@@ -395,9 +401,8 @@ export class InnotaterView {
           rows.append(row);
         }
         built = value.rows;
-        // The new fields were added after this refresher: fill them now.
-        queueMicrotask(() => this.refresh());
       }
+      for (const refresh of rowRefreshers) refresh();
     });
     return box;
   }
