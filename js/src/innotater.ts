@@ -300,9 +300,21 @@ export class InnotaterView {
   private field(spec: InnotationSpec, ref: BoxRef, get: () => unknown, refreshers = this.refreshers): HTMLElement {
     const wrap = el("label", `ls-field ls-${spec.kind}`);
     applyLayout(wrap, spec.layout);
+    // An edit is shown at once; echoes of earlier edits that arrive before this one's are ignored,
+    // so the control does not flicker back to an older value.
+    let pending: string | null = null;
+    let pendingUntil = 0;
     const edit = (value: unknown) => {
+      pending = JSON.stringify(value);
+      pendingUntil = performance.now() + 1000;
       if (ref.row === undefined) this.send({ kind: "set", name: ref.target, value });
       else this.send({ kind: "set", name: ref.target, row: ref.row, column: ref.column, value });
+    };
+    const settled = (current: unknown): boolean => {
+      if (pending === null) return true;
+      if (performance.now() < pendingUntil && JSON.stringify(current) !== pending) return false;
+      pending = null;
+      return true;
     };
     switch (spec.kind) {
       case "bbox": {
@@ -328,7 +340,7 @@ export class InnotaterView {
         select.addEventListener("change", () => edit(Number(select.value)));
         wrap.append(el("span", "ls-desc", spec.desc), select);
         refreshers.push(() => {
-          select.value = String(get());
+          if (settled(get())) select.value = String(get());
         });
         break;
       }
@@ -340,7 +352,7 @@ export class InnotaterView {
         wrap.append(box, el("span", "ls-desc", spec.desc));
         wrap.title = (spec as MultiClassSpec).classes.join(" / ");
         refreshers.push(() => {
-          box.checked = Boolean(get());
+          if (settled(get())) box.checked = Boolean(get());
         });
         break;
       }
@@ -350,7 +362,7 @@ export class InnotaterView {
         text.addEventListener("change", () => edit(text.value));
         wrap.append(el("span", "ls-desc", spec.desc), text);
         refreshers.push(() => {
-          if (document.activeElement !== text) text.value = String(get() ?? "");
+          if (settled(get()) && document.activeElement !== text) text.value = String(get() ?? "");
         });
         break;
       }
