@@ -140,14 +140,28 @@ class Notebook:
         expect(self.cells).to_have_count(cells, timeout=30_000)
 
     def run(self, i: int, timeout: float = 60_000) -> None:
-        """Run cell ``i`` and wait for it to finish."""
-        cell = self.cells.nth(i)
-        cell.locator(".jp-InputPrompt").click()
-        self.page.keyboard.press("Shift+Enter")
-        self.count += 1
-        from playwright.sync_api import expect
+        """Run cell ``i`` and wait until its prompt shows a new execution count.
 
-        expect(cell.locator(".jp-InputPrompt")).to_have_text(f"[{self.count}]:", timeout=timeout)
+        A key press that reaches a notebook still settling is sometimes lost; the press is repeated
+        then, but never while the cell is queued or running (its prompt shows ``[*]``).
+        """
+        prompt = self.cells.nth(i).locator(".jp-InputPrompt")
+        before = prompt.inner_text().strip()
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            prompt.click()
+            self.page.keyboard.press("Shift+Enter")
+            retry_at = time.monotonic() + 10
+            while time.monotonic() < min(retry_at, deadline):
+                text = prompt.inner_text().strip()
+                if text != before and text[1:-2].isdigit():
+                    self.count = int(text[1:-2])
+                    return
+                if text == "[*]:":
+                    retry_at = deadline  # running: wait, do not press again
+                time.sleep(0.05)
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"cell {i} did not run; its prompt reads {prompt.inner_text()!r}")
 
     def output(self, i: int) -> str:
         return self.cells.nth(i).locator(".jp-OutputArea-output").last.inner_text()
