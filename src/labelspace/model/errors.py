@@ -5,7 +5,9 @@ The hierarchy is small on purpose::
     LabelspaceError                      root of everything labelspace raises
     ├── LabelRowError (ValueError)       misuse of the label model: frames, overlaps, answers
     ├── OntologyError (ValueError)       a malformed ontology or a lookup that found nothing
-    └── InnotaterError (ValueError)      an Innotater given data or arguments it cannot use
+    ├── InnotaterError (ValueError)      an Innotater given data or arguments it cannot use
+    ├── MediaError (ValueError)          an image, video or volume that cannot be read
+    └── MissingExtraError (ImportError)  an optional extra (labelspace[video], [medical]) is not installed
 
 Every error carries a ``message`` that says what was expected, what arrived and what to do.
 """
@@ -31,3 +33,11 @@ class OntologyError(LabelspaceError, ValueError):
 
 class InnotaterError(LabelspaceError, ValueError):
     """The Innotater or one of its Innotations was given data or arguments it cannot use."""
+
+
+class MediaError(LabelspaceError, ValueError):
+    """An image, video or volume could not be read; the message names the file."""
+
+
+class MissingExtraError(LabelspaceError, ImportError):
+    """A reader needs an optional extra that is not installed; the message names the pip command."""

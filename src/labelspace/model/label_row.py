@@ -102,6 +102,42 @@ class LabelRow:
         """The spaces, in the order they were added."""
         return list(self._spaces.values())
 
+    @classmethod
+    def from_media(
+        cls, ontology: Ontology, media: Mapping[str, str | os.PathLike[str]] | str | os.PathLike[str]
+    ) -> LabelRow:
+        """Make a row with one space per media file, of the right kind and size.
+
+        Args:
+            ontology: The row's ontology.
+            media: ``{"space_id": path, ...}`` (several make a data group), or one path (its file
+                name becomes the space id). Images make image spaces, videos video spaces (with
+                their frame rate), DICOM files or folders and NIfTI volumes medical spaces.
+
+        Raises:
+            MediaError: If a file cannot be read (the message names it).
+            MissingExtraError: If reading a file needs an extra that is not installed.
+        """
+        from labelspace.media import open_media
+
+        if isinstance(media, (str, os.PathLike)):
+            media = {os.path.basename(os.fspath(media).rstrip("/")): media}
+        if not isinstance(media, Mapping) or not media:
+            raise LabelRowError("from_media needs a path or a non-empty {space_id: path} mapping.")
+        row = cls(ontology)
+        for space_id, path in media.items():
+            with open_media(path) as source:
+                if source.kind == "image":
+                    row.add_image_space(space_id, source.width, source.height)
+                elif source.kind == "video":
+                    row.add_video_space(
+                        space_id, source.number_of_frames, source.width, source.height, getattr(source, "fps", None)
+                    )
+                else:
+                    modality: str = source.modality  # type: ignore[attr-defined]
+                    row.add_medical_space(space_id, source.number_of_frames, source.width, source.height, modality)
+        return row
+
     def to_dict(self) -> dict[str, Any]:
         """Return the row, with its ontology, as a JSON-ready dict in the native format (see ``native``)."""
         from labelspace.model.native import label_row_to_dict
