@@ -31,6 +31,7 @@ from labelspace.model.ontology import (
     Shape,
     TextAttribute,
 )
+from labelspace.model.project import Project
 from labelspace.model.spaces import (
     AnswerForFrames,
     AnswersForFrames,
@@ -76,6 +77,7 @@ __all__ = [
     "PointCoordinate",
     "PolygonCoordinates",
     "PolylineCoordinates",
+    "Project",
     "RadioAttribute",
     "Range",
     "RotatableBoundingBoxCoordinates",

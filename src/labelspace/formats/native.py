@@ -18,6 +18,7 @@ from labelspace.model.errors import LabelRowError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native import label_row_from_dict, label_row_to_dict
 from labelspace.model.ontology import Ontology
+from labelspace.model.project import Project
 
 
 def dumps(row: LabelRow) -> bytes:
@@ -36,8 +37,12 @@ def loads(data: bytes | str, ontology: Ontology | None = None) -> LabelRow:
 
 def save_label_row(row: LabelRow, path: str | os.PathLike[str]) -> None:
     """Write ``row`` to ``path`` atomically (gzip if the name ends in ``.gz``)."""
+    write_atomically(path, dumps(row))
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes to ``path`` through a temporary file that replaces it only once complete."""
     target = Path(path)
-    data = dumps(row)
     if target.suffix == ".gz":
         data = gzip.compress(data, compresslevel=6)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -48,6 +53,41 @@ def save_label_row(row: LabelRow, path: str | os.PathLike[str]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_project(project: Project, path: str | os.PathLike[str]) -> None:
+    """Write a project (rows with packed columns) atomically."""
+    from labelspace.model.native import label_row_to_dict
+    from labelspace.model.project import FORMAT, VERSION
+
+    d = {
+        "format": FORMAT,
+        "version": VERSION,
+        "ontology": project.ontology.to_dict(),
+        "rows": [label_row_to_dict(row, packed=True, with_ontology=False) for row in project.rows],
+    }
+    write_atomically(path, orjson.dumps(d))
+
+
+def read_json(path: str | os.PathLike[str]) -> object:
+    """Read a JSON file (gzip or not); a malformed one raises LabelRowError naming it."""
+    source = Path(path)
+    data = source.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise LabelRowError(f"{source}: not valid JSON: {e}") from None
+
+
+def load_project(path: str | os.PathLike[str], ontology: Ontology | None = None) -> Project:
+    """Read a project written by ``save_project``; errors name the file."""
+    d = read_json(path)
+    try:
+        return Project.from_dict(d, ontology)  # type: ignore[arg-type]
+    except LabelRowError as e:
+        raise LabelRowError(f"{path}: {e.message}") from None
 
 
 def load_label_row(path: str | os.PathLike[str], ontology: Ontology | None = None) -> LabelRow:

@@ -127,15 +127,19 @@ class LabelRow:
         row = cls(ontology)
         for space_id, path in media.items():
             with open_media(path) as source:
+                space: Space
                 if source.kind == "image":
-                    row.add_image_space(space_id, source.width, source.height)
+                    space = row.add_image_space(space_id, source.width, source.height)
                 elif source.kind == "video":
-                    row.add_video_space(
+                    space = row.add_video_space(
                         space_id, source.number_of_frames, source.width, source.height, getattr(source, "fps", None)
                     )
                 else:
                     modality: str = source.modality  # type: ignore[attr-defined]
-                    row.add_medical_space(space_id, source.number_of_frames, source.width, source.height, modality)
+                    space = row.add_medical_space(
+                        space_id, source.number_of_frames, source.width, source.height, modality
+                    )
+                space.media = os.fspath(path)
         return row
 
     def to_dict(self) -> dict[str, Any]:

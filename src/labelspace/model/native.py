@@ -11,6 +11,7 @@ Version 1 looks like this (``[...]`` are JSON arrays of numbers)::
       "spaces": [{
         "id": "cam-1", "kind": "video", "width": 1920, "height": 1080, "number_of_frames": 10000,
         "fps": 25.0,                                         # video only; "modality" for medical
+        "media": "videos/cam-1.mp4",                         # where the pixels are, if known
         "metadata": {"created_at": [...], "last_edited_at": [...],       # µs since the epoch, UTC
                      "created_by": [...], "last_edited_by": [...],        # index into users, -1 none
                      "confidence": [...], "manual_annotation": [...], "users": ["ann@x.org"]},
@@ -133,8 +134,11 @@ def coordinates_to_dict(coordinates: GeometricCoordinates) -> dict[str, Any]:
     raise LabelRowError(f"{type(coordinates).__name__} is stored as a row, not as a dict.")
 
 
-def label_row_to_dict(row: LabelRow, *, packed: bool) -> dict[str, Any]:
-    """Encode a row; with ``packed``, long numeric columns are packed as base64 (see the module docstring)."""
+def label_row_to_dict(row: LabelRow, *, packed: bool, with_ontology: bool = True) -> dict[str, Any]:
+    """Encode a row; with ``packed``, long numeric columns are packed as base64 (see the module docstring).
+
+    Without ``with_ontology`` the ontology is left out (a project stores it once for all its rows).
+    """
     objects: dict[str, ObjectInstance] = {}
     classifications: dict[str, ClassificationInstance] = {}
     for space in row.list_spaces():
@@ -142,10 +146,11 @@ def label_row_to_dict(row: LabelRow, *, packed: bool) -> dict[str, Any]:
             objects.setdefault(o.object_hash, o)
         for c in space.get_classification_instances():
             classifications.setdefault(c.classification_hash, c)
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if with_ontology:
+        head["ontology"] = row.ontology.to_dict()
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "ontology": row.ontology.to_dict(),
+        **head,
         "objects": [
             {
                 "object_hash": o.object_hash,
@@ -178,6 +183,8 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
         d["fps"] = space.fps
     if isinstance(space, MedicalSpace):
         d["modality"] = space.modality
+    if space.media is not None:
+        d["media"] = space.media
     meta = space._meta
     tracks = list(space._objects.values())
     ctracks = list(space._classifications.values())
@@ -344,10 +351,13 @@ def label_row_from_dict(d: Mapping[str, Any], ontology: Ontology | None = None) 
     version = d.get("version")
     if version != VERSION:
         raise r.fail("version", f"this labelspace reads version {VERSION}, the file is version {version!r:.20}.")
-    try:
-        own = Ontology.from_dict(r.map(d, "ontology", "label_row"))
-    except OntologyError as e:
-        raise LabelRowError(e.message) from None
+    if "ontology" not in d and ontology is not None:
+        own = ontology  # a project's row: the project holds the ontology
+    else:
+        try:
+            own = Ontology.from_dict(r.map(d, "ontology", "label_row"))
+        except OntologyError as e:
+            raise LabelRowError(e.message) from None
     if ontology is not None:
         difference = ontology_difference(ontology, own)
         if difference:
@@ -486,6 +496,10 @@ def _read_space(
             raise r.fail(f"{path}.kind", f"expected 'image', 'video' or 'medical', got {kind!r:.40}.")
     except LabelRowError as e:
         raise LabelRowError(e.message if e.message.startswith(path) else f"{path}: {e.message}") from None
+    media = sd.get("media")
+    if media is not None and not isinstance(media, str):
+        raise r.fail(f"{path}.media", f"expected a path string, got {type(media).__name__}.")
+    space.media = media
     records = _read_meta(r, r.map(sd, "metadata", path), f"{path}.metadata", space._meta)
     for i, td in enumerate(r.dicts(sd, "objects", path)):
         tpath = f"{path}.objects[{i}]"

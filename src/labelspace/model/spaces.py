@@ -357,6 +357,8 @@ class Space:
         self._meta = MetaTable()
         self._objects: dict[str, _ObjectTrack] = {}
         self._classifications: dict[str, _ClassificationTrack] = {}
+        self.media: str | None = None
+        """Where the space's pixels are: a file or folder path (or URL), if known."""
 
     @property
     def space_id(self) -> str:
