@@ -28,7 +28,7 @@ _VISIBILITIES = ("visible", "occluded", "invisible")
 
 
 def _real(owner: str, name: str, value: object) -> float:
-    if isinstance(value, float):
+    if type(value) is float:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise LabelRowError(f"{owner}.{name} must be a number, got {type(value).__name__} {value!r:.40}.")
