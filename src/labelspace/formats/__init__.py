@@ -1,1 +1,133 @@
-"""Reading and writing labels in files: the native format here, other formats as they are added."""
+"""Reading and writing labels in files, one module per format, registered in ``FORMATS``.
+
+Every format reads and writes a ``Project`` (a single label row is a one-row project).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from labelspace.model.errors import LabelRowError
+from labelspace.model.label_row import LabelRow
+from labelspace.model.ontology import Ontology
+from labelspace.model.project import Project
+
+
+@dataclass(frozen=True)
+class Format:
+    """A file format: how to read and write it, and how to recognise its files."""
+
+    name: str
+    description: str
+    load: Callable[[Path, Ontology | None], Project]
+    save: Callable[[Project, Path], None]
+    recognise: Callable[[Path, bytes], bool]
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(512)
+    except OSError:
+        return b""
+    if data[:2] == b"\x1f\x8b":
+        import gzip
+
+        with gzip.open(path, "rb") as f:
+            data = f.read(512)
+    return data
+
+
+def _load_native(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.native import load_label_row, load_project
+
+    if b'"labelspace.label_row"' in _head(path):
+        return Project.of(load_label_row(path, ontology))
+    return load_project(path, ontology)
+
+
+def _save_native(project: Project, path: Path) -> None:
+    project.save(path)
+
+
+def _load_coco(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.coco import load_coco
+
+    return load_coco(path, ontology)
+
+
+def _save_coco(project: Project, path: Path) -> None:
+    from labelspace.formats.coco import save_coco
+
+    save_coco(project, path)
+
+
+def _is_native(path: Path, head: bytes) -> bool:
+    return b'"format":"labelspace.' in head.replace(b" ", b"")
+
+
+def _is_coco(path: Path, head: bytes) -> bool:
+    compact = head.replace(b" ", b"").replace(b"\n", b"")
+    return (
+        not _is_native(path, head)
+        and path.name.lower().endswith((".json", ".json.gz"))
+        and (
+            any(
+                key in compact
+                for key in (b'"images":', b'"info":', b'"categories":', b'"annotations":', b'"licenses":')
+            )
+        )
+    )
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
+        ),
+        Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
+    )
+}
+
+
+def guess_format(path: str | os.PathLike[str]) -> str:
+    """The name of the format a file is in.
+
+    Raises:
+        LabelRowError: If no format recognises it (the message names the file and the formats).
+    """
+    p = Path(path)
+    head = _head(p)
+    for fmt in FORMATS.values():
+        if fmt.recognise(p, head):
+            return fmt.name
+    raise LabelRowError(f"{p}: cannot tell its format; pass --from with one of {sorted(FORMATS)}.")
+
+
+def _format(name: str) -> Format:
+    found = FORMATS.get(name)
+    if found is None:
+        raise LabelRowError(f"unknown format {name!r}; known formats are {sorted(FORMATS)}.")
+    return found
+
+
+def load(path: str | os.PathLike[str], format: str | None = None, ontology: Ontology | None = None) -> Project:
+    """Read labels from a file into a project (the format is guessed when not given)."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such file.")
+    return _format(format or guess_format(p)).load(p, ontology)
+
+
+def save(project: Project | LabelRow, path: str | os.PathLike[str], format: str) -> None:
+    """Write a project (or one row) in a format."""
+    if isinstance(project, LabelRow):
+        project = Project.of(project)
+    _format(format).save(project, Path(path))
+
+
+__all__ = ["FORMATS", "Format", "guess_format", "load", "save"]
