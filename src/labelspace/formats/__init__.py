@@ -65,6 +65,22 @@ def _save_coco(project: Project, path: Path) -> None:
     save_coco(project, path)
 
 
+def _load_parquet(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.parquet import load_parquet
+
+    return load_parquet(path, ontology)
+
+
+def _save_parquet(project: Project, path: Path) -> None:
+    from labelspace.formats.parquet import save_parquet
+
+    save_parquet(project, path)
+
+
+def _is_parquet(path: Path, head: bytes) -> bool:
+    return head[:4] == b"PAR1"
+
+
 def _is_native(path: Path, head: bytes) -> bool:
     return b'"format":"labelspace.' in head.replace(b" ", b"")
 
@@ -90,6 +106,13 @@ FORMATS: dict[str, Format] = {
             "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
         ),
         Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
+        Format(
+            "parquet",
+            "one table row per frame annotation (DuckDB, Polars, Spark)",
+            _load_parquet,
+            _save_parquet,
+            _is_parquet,
+        ),
     )
 }
 
