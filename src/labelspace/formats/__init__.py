@@ -81,6 +81,22 @@ def _is_parquet(path: Path, head: bytes) -> bool:
     return head[:4] == b"PAR1"
 
 
+def _load_yolo(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.yolo import load_yolo
+
+    return load_yolo(path, ontology)
+
+
+def _save_yolo(project: Project, path: Path) -> None:
+    from labelspace.formats.yolo import save_yolo
+
+    save_yolo(project, path)
+
+
+def _is_yolo(path: Path, head: bytes) -> bool:
+    return path.name == "data.yaml" or (path.is_dir() and (path / "data.yaml").is_file())
+
+
 def _is_native(path: Path, head: bytes) -> bool:
     return b'"format":"labelspace.' in head.replace(b" ", b"")
 
@@ -106,6 +122,7 @@ FORMATS: dict[str, Format] = {
             "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
         ),
         Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
+        Format("yolo", "a YOLO detect/segment dataset folder (data.yaml, labels/)", _load_yolo, _save_yolo, _is_yolo),
         Format(
             "parquet",
             "one table row per frame annotation (DuckDB, Polars, Spark)",
