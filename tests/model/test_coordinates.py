@@ -85,6 +85,8 @@ def test_box_from_pixels_is_normalised():
     )
     with pytest.raises(LabelRowError, match="needs 4 numbers, got 3"):
         BoundingBoxCoordinates.from_pixels((1, 2, 3), 640, 480)
+    with pytest.raises(LabelRowError, match=r"from_pixels: \(600, 0, 100, 10\) reaches outside the 640 x 480 image"):
+        BoundingBoxCoordinates.from_pixels((600, 0, 100, 10), 640, 480)
 
 
 def test_polygon_with_holes_and_parts():

@@ -97,6 +97,24 @@ def _is_yolo(path: Path, head: bytes) -> bool:
     return path.name == "data.yaml" or (path.is_dir() and (path / "data.yaml").is_file())
 
 
+def _load_voc(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.voc import load_voc
+
+    return load_voc(path, ontology)
+
+
+def _save_voc(project: Project, path: Path) -> None:
+    from labelspace.formats.voc import save_voc
+
+    save_voc(project, path)
+
+
+def _is_voc(path: Path, head: bytes) -> bool:
+    if path.is_dir():
+        return (path / "Annotations").is_dir() or any(path.glob("*.xml"))
+    return path.suffix.lower() == ".xml" and b"<annotation" in head
+
+
 def _is_native(path: Path, head: bytes) -> bool:
     return b'"format":"labelspace.' in head.replace(b" ", b"")
 
@@ -122,6 +140,7 @@ FORMATS: dict[str, Format] = {
             "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
         ),
         Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
+        Format("voc", "a Pascal VOC folder (Annotations/*.xml)", _load_voc, _save_voc, _is_voc),
         Format("yolo", "a YOLO detect/segment dataset folder (data.yaml, labels/)", _load_yolo, _save_yolo, _is_yolo),
         Format(
             "parquet",

@@ -11,7 +11,8 @@ Every type is immutable and compares by value.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar, Literal, TypeVar, Union, cast
 
@@ -165,7 +166,8 @@ class BoundingBoxCoordinates(_Box):
     def from_pixels(cls, xywh: Sequence[float], width: int, height: int) -> BoundingBoxCoordinates:
         """Build from a pixel box ``(x, y, w, h)`` on an image of ``width`` x ``height`` pixels."""
         x, y, w, h = _pixel_values("BoundingBoxCoordinates", xywh, 4)
-        return cls(height=h / height, width=w / width, top_left_x=x / width, top_left_y=y / height)
+        with _in_pixels("BoundingBoxCoordinates", (x, y, w, h), width, height):
+            return cls(height=h / height, width=w / width, top_left_x=x / width, top_left_y=y / height)
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float, float, float]:
         """Return the box as pixels ``(x, y, w, h)`` on an image of ``width`` x ``height``."""
@@ -209,7 +211,8 @@ class RotatableBoundingBoxCoordinates(_Box):
     def from_pixels(cls, xywht: Sequence[float], width: int, height: int) -> RotatableBoundingBoxCoordinates:
         """Build from pixels ``(x, y, w, h, theta)`` on an image of ``width`` x ``height``."""
         x, y, w, h, theta = _pixel_values("RotatableBoundingBoxCoordinates", xywht, 5)
-        return cls(height=h / height, width=w / width, top_left_x=x / width, top_left_y=y / height, theta=theta)
+        with _in_pixels("RotatableBoundingBoxCoordinates", (x, y, w, h, theta), width, height):
+            return cls(height=h / height, width=w / width, top_left_x=x / width, top_left_y=y / height, theta=theta)
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float, float, float, float]:
         """Return pixels ``(x, y, w, h, theta)`` on an image of ``width`` x ``height``."""
@@ -247,11 +250,24 @@ class PointCoordinate(_Row):
     def from_pixels(cls, xy: Sequence[float], width: int, height: int) -> PointCoordinate:
         """Build from a pixel position ``(x, y)`` on an image of ``width`` x ``height``."""
         x, y = _pixel_values("PointCoordinate", xy, 2)
-        return cls(x=x / width, y=y / height)
+        with _in_pixels("PointCoordinate", (x, y), width, height):
+            return cls(x=x / width, y=y / height)
 
     def to_pixels(self, width: int, height: int) -> tuple[float, float]:
         """Return the pixel position ``(x, y)`` on an image of ``width`` x ``height``."""
         return (self._row[0] * width, self._row[1] * height)
+
+
+@contextmanager
+def _in_pixels(owner: str, values: Sequence[float], width: int, height: int) -> Iterator[None]:
+    """Restate a validation error in pixels, the units the caller gave."""
+    try:
+        yield
+    except LabelRowError:
+        shown = ", ".join(f"{v:g}" for v in values)
+        raise LabelRowError(
+            f"{owner}.from_pixels: ({shown}) reaches outside the {width} x {height} image (or is negative)."
+        ) from None
 
 
 def _pixel_values(owner: str, values: Sequence[float], n: int) -> list[float]:
