@@ -11,7 +11,7 @@ import click
 from labelspace import __version__
 from labelspace.model.errors import LabelspaceError
 
-FORMAT_NAMES = ["labelspace", "coco", "yolo", "voc", "parquet"]
+FORMAT_NAMES = ["labelspace", "coco", "yolo", "voc", "cvat", "parquet"]
 
 
 def _fail(message: str) -> None:

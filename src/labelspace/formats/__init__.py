@@ -115,6 +115,22 @@ def _is_voc(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".xml" and b"<annotation" in head
 
 
+def _load_cvat(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.cvat import load_cvat
+
+    return load_cvat(path, ontology)
+
+
+def _save_cvat(project: Project, path: Path) -> None:
+    from labelspace.formats.cvat import save_cvat
+
+    save_cvat(project, path)
+
+
+def _is_cvat(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() == ".xml" and b"<annotations" in head
+
+
 def _is_native(path: Path, head: bytes) -> bool:
     return b'"format":"labelspace.' in head.replace(b" ", b"")
 
@@ -140,6 +156,7 @@ FORMATS: dict[str, Format] = {
             "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
         ),
         Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
+        Format("cvat", "CVAT XML 1.1 for images or for video", _load_cvat, _save_cvat, _is_cvat),
         Format("voc", "a Pascal VOC folder (Annotations/*.xml)", _load_voc, _save_voc, _is_voc),
         Format("yolo", "a YOLO detect/segment dataset folder (data.yaml, labels/)", _load_yolo, _save_yolo, _is_yolo),
         Format(

@@ -1,0 +1,136 @@
+import numpy as np
+import pytest
+
+from labelspace import (
+    BoundingBoxCoordinates,
+    LabelRowError,
+    PointCoordinate,
+    PolygonCoordinates,
+    PolylineCoordinates,
+    Project,
+    Range,
+)
+from labelspace.formats import guess_format, load
+from labelspace.formats.cvat import load_cvat, save_cvat
+from labelspace.formats.yolo import DroppedLabelsWarning
+
+P = PointCoordinate
+
+
+def video_project(world):
+    row = world.row()
+    video = row.add_video_space("cam", 60, 640, 480, fps=25)
+    car = world.box.create_instance()
+    car.set_answer("Volvo", world.make)
+    frames = np.arange(0, 20)
+    xs = np.linspace(0.1, 0.5, 20)
+    video.put_object_track(car, frames, np.column_stack([xs, np.full(20, 0.2), np.full(20, 0.25), np.full(20, 0.25)]))
+    video.put_object_instance(car, Range(30, 44), BoundingBoxCoordinates(0.25, 0.25, 0.5, 0.5))  # back after a gap
+    video.set_dynamic_answer(car, Range(0, 9), world.visible)
+    video.set_dynamic_answer(car, Range(10, 44), world.hidden)
+    road = world.polygon.create_instance()
+    video.put_object_instance(road, Range(5, 50), PolygonCoordinates(values=[P(0, 0.5), P(1, 0.5), P(0.5, 1)]))
+    lane = world.polyline.create_instance()
+    video.put_object_instance(lane, Range(0, 59), PolylineCoordinates([P(0.5, 1), P(0.5, 0.6)]))
+    return Project.of(row), video
+
+
+def frames_of(space):
+    out = {}
+    for a in space.get_annotations():
+        out.setdefault(a.object_instance.ontology_item.name, {})[a.frame] = a.coordinates
+    return out
+
+
+def test_video_tracks_round_trip_through_keyframes_and_outside(world, tmp_path):
+    project, video = video_project(world)
+    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+        save_cvat(project, tmp_path / "video.xml")
+    assert guess_format(tmp_path / "video.xml") == "cvat"
+    xml = (tmp_path / "video.xml").read_text()
+    assert 'outside="1"' in xml and 'keyframe="1"' in xml and "<mutable>True</mutable>" in xml
+    again = load(tmp_path / "video.xml", ontology=world.ontology)
+    [space] = again.rows[0].list_spaces()
+    want, got = frames_of(video), frames_of(space)
+    assert set(got) == set(want)
+    for name in want:
+        assert sorted(got[name]) == sorted(want[name]), name
+        for frame, c in want[name].items():
+            g = got[name][frame]
+            if isinstance(c, BoundingBoxCoordinates):
+                assert (g.top_left_x, g.top_left_y, g.width, g.height) == pytest.approx(
+                    (c.top_left_x, c.top_left_y, c.width, c.height), abs=1e-9
+                ), (name, frame)
+            else:
+                assert g == c, (name, frame)
+    [car] = [o for o in space.get_object_instances() if o.ontology_item.name == "car"]
+    assert car.get_answer(world.make) == "Volvo"
+    answers = space.get_dynamic_answer(car, Range(0, 59), world.occlusion)
+    assert [(a.answer.label, a.ranges) for a in answers] == [
+        ("visible", [Range(0, 9)]),
+        ("hidden", [Range(10, 19), Range(30, 44)]),
+    ]
+
+
+def test_images_and_tags(world, tmp_path):
+    project = Project(world.ontology)
+    for i in range(2):
+        row = world.row()
+        image = row.add_image_space(f"img{i}.jpg", 100, 80)
+        car = world.box.create_instance()
+        car.set_answer(world.blue)
+        image.put_object_instance(car, BoundingBoxCoordinates(0.5, 0.5, 0.25, 0.25))
+        image.put_object_instance(world.point.create_instance(), P(0.5, 0.5))
+        sunny = world.weather.create_instance()
+        sunny.set_answer(world.sunny)
+        image.put_classification_instance(sunny)
+        project.add_row(row)
+    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+        save_cvat(project, tmp_path / "images.xml")
+    again = load_cvat(tmp_path / "images.xml")
+    assert [o.name for o in again.ontology.objects][:5] == ["car", "boat", "road", "lane", "person"]
+    space = again.rows[1].list_spaces()[0]
+    car, point = list(space.get_annotations())
+    assert car.coordinates == BoundingBoxCoordinates(0.5, 0.5, 0.25, 0.25) and point.coordinates == P(0.5, 0.5)
+    colour = again.ontology.get_child_by_title("colour")
+    assert car.object_instance.get_answer(colour).label == "blue"
+    [tag] = space.get_classification_instances()
+    assert tag.get_answer().label == "sunny"
+
+
+def test_several_videos_are_refused(world, tmp_path):
+    row = world.row()
+    row.add_video_space("a", 5, 10, 10)
+    row.add_video_space("b", 5, 10, 10)
+    with pytest.raises(LabelRowError, match="CVAT XML holds one video, or images only"):
+        save_cvat(row, tmp_path / "x.xml")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "<annotations><meta><task><labels><label><name>car</name><type>rectangle</type></label></labels></task></meta>"
+            "<image id='0' name='a' width='10' height='10'><box label='car' xtl='a' ytl='0' xbr='5' ybr='5'/>"
+            "</image></annotations>",
+            r"image 0: box 0: xtl: expected a number",
+        ),
+        (
+            "<annotations><meta><task><labels><label><name>car</name></label></labels></task></meta>"
+            "<image id='0' name='a' width='10' height='10'><box label='bus' xtl='0' ytl='0' xbr='5' ybr='5'/>"
+            "</image></annotations>",
+            r"image 0: box 0: label: The ontology has no Object titled 'bus'",
+        ),
+        (
+            "<annotations><meta><task><size>5</size><original_size><width>10</width><height>10</height></original_size>"
+            "<labels><label><name>car</name></label></labels></task></meta><track id='0' label='car'>"
+            "<box frame='9' outside='0' xtl='0' ytl='0' xbr='5' ybr='5'/></track></annotations>",
+            r"track 0: box 0: frame: 9 is outside the video's 0\.\.4",
+        ),
+        ("<notes/>", "expected a CVAT <annotations> document"),
+    ],
+)
+def test_malformed_xml_names_the_element_and_field(tmp_path, body, message):
+    (tmp_path / "bad.xml").write_text(body)
+    with pytest.raises(LabelRowError, match=r"bad\.xml: " + message):
+        load_cvat(tmp_path / "bad.xml")
