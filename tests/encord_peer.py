@@ -99,3 +99,40 @@ def mirror_ontology(world):
     for o in world.weather_attr.options:
         weather_attr.add_option(o.label, feature_node_hash=o.feature_node_hash)
     return s, box, weather, occlusion, note, options
+
+
+def label_row_from_dict(structure, labels):
+    """An Encord label row built (offline) from a label-row dict, as the SDK would from the platform."""
+    spaces = {sid: {**info, "labels": {}} for sid, info in labels["spaces"].items()}
+    now = datetime.datetime.now()
+    metadata = LabelRowMetadata(
+        label_hash=labels["label_hash"],
+        branch_name="main",
+        created_at=now,
+        last_edited_at=now,
+        data_hash=labels["data_hash"],
+        data_title="",
+        data_type=DataType.GROUP,
+        data_link="",
+        dataset_hash="",
+        dataset_title="",
+        label_status=LabelStatus.NOT_LABELLED,
+        annotation_task_status=AnnotationTaskStatus.QUEUED,
+        workflow_graph_node=None,
+        is_shadow_data=False,
+        duration=None,
+        frames_per_second=None,
+        number_of_frames=None,
+        height=None,
+        width=None,
+        audio_codec=None,
+        audio_bit_depth=None,
+        audio_num_channels=None,
+        audio_sample_rate=None,
+        spaces=spaces,
+    )
+    ontology = Mock()
+    ontology.structure = structure
+    row = LabelRowV2(metadata, Mock(), ontology)
+    row.from_labels_dict(labels)
+    return row

@@ -73,3 +73,25 @@ def test_convert_errors(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     result = runner.invoke(main, ["info", str(tmp_path / "notes.txt")])
     assert result.exit_code == 1 and "notes.txt: cannot tell its format" in result.output
+
+
+def test_convert_to_encord_and_back(tmp_path):
+    labels = _demo(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["convert", str(labels), str(tmp_path / "row.json"), "--to", "encord"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "row.ontology.json").exists()
+    result = runner.invoke(
+        main,
+        [
+            "convert",
+            str(tmp_path / "row.json"),
+            str(tmp_path / "back.json"),
+            "--to",
+            "labelspace",
+            "--ontology",
+            str(tmp_path / "row.ontology.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "(encord)" in runner.invoke(main, ["info", str(tmp_path / "row.json")]).output

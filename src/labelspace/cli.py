@@ -11,7 +11,7 @@ import click
 from labelspace import __version__
 from labelspace.model.errors import LabelspaceError
 
-FORMAT_NAMES = ["labelspace", "coco", "yolo", "voc", "cvat", "parquet"]
+FORMAT_NAMES = ["labelspace", "encord", "coco", "yolo", "voc", "cvat", "parquet"]
 
 
 def _fail(message: str) -> None:
@@ -91,9 +91,15 @@ def convert(
             import json
 
             try:
-                ontology = Ontology.from_dict(json.loads(ontology_path.read_text()))
+                d = json.loads(ontology_path.read_text())
+                if (from_format or formats.guess_format(input_path)) == "encord":
+                    from labelspace.formats.encord import ontology_from_encord
+
+                    ontology = ontology_from_encord(d, str(ontology_path))
+                else:
+                    ontology = Ontology.from_dict(d)
             except ValueError as e:
-                raise LabelspaceError(f"{ontology_path}: {e}") from None
+                raise LabelspaceError(f"{ontology_path}: {getattr(e, 'message', e)}") from None
         project = formats.load(input_path, from_format, ontology)
         if media_root is not None:
             for row in project.rows:

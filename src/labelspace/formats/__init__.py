@@ -131,6 +131,31 @@ def _is_cvat(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".xml" and b"<annotations" in head
 
 
+def _load_encord(path: Path, ontology: Ontology | None) -> Project:
+    from labelspace.formats.encord import load_encord
+
+    if ontology is None:
+        beside = path.with_name(path.name.removesuffix(".json") + ".ontology.json")
+        if not beside.is_file():
+            raise LabelRowError(f"{path}: the Encord format needs its ontology JSON; pass --ontology ONTOLOGY.json.")
+        return Project.of(load_encord(path, beside))
+    return Project.of(load_encord(path, ontology))
+
+
+def _save_encord(project: Project, path: Path) -> None:
+    from labelspace.formats.encord import save_encord
+
+    if len(project) != 1:
+        raise LabelRowError(f"an Encord label-row file holds one row; this project has {len(project)}.")
+    save_encord(project.rows[0], path, path.with_name(path.name.removesuffix(".json") + ".ontology.json"))
+
+
+def _is_encord(path: Path, head: bytes) -> bool:
+    return b'"label_hash"' in head and (
+        b'"data_units"' in head or b'"object_answers"' in head or b'"data_hash"' in head
+    )
+
+
 def _is_native(path: Path, head: bytes) -> bool:
     return b'"format":"labelspace.' in head.replace(b" ", b"")
 
@@ -139,6 +164,7 @@ def _is_coco(path: Path, head: bytes) -> bool:
     compact = head.replace(b" ", b"").replace(b"\n", b"")
     return (
         not _is_native(path, head)
+        and not _is_encord(path, head)
         and path.name.lower().endswith((".json", ".json.gz"))
         and (
             any(
@@ -154,6 +180,13 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format(
             "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
+        ),
+        Format(
+            "encord",
+            "an Encord label row JSON (its ontology JSON beside it or via --ontology)",
+            _load_encord,
+            _save_encord,
+            _is_encord,
         ),
         Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
         Format("cvat", "CVAT XML 1.1 for images or for video", _load_cvat, _save_cvat, _is_cvat),
