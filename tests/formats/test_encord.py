@@ -2,6 +2,7 @@
 
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 
 pytest.importorskip("encord")
@@ -12,6 +13,7 @@ from encord.objects.ontology_object_instance import ObjectInstance as EncordObje
 from encord.objects.ontology_structure import OntologyStructure
 
 from labelspace import (
+    BitmaskCoordinates,
     BoundingBoxCoordinates,
     LabelRowError,
     PointCoordinate,
@@ -154,4 +156,50 @@ def test_malformed_rows_name_the_record(world):
     encoded = label_row_to_encord(ours(world))
     encoded["object_answers"]["car00001"]["classifications"][0]["answers"] = [{"featureHash": "nope"}]
     with pytest.raises(LabelRowError, match=r"object_answers\.car00001\.classifications\[0\]: malformed answer"):
+        label_row_from_encord(encoded, world.ontology)
+
+
+def test_bitmasks_go_both_ways_with_the_sdk(world):
+    rng = np.random.default_rng(3)
+    masks = [rng.random((48, 64)) < 0.3, rng.random((48, 64)) < 0.02]
+    masks[1][:, :40] = True  # long runs, then short ones: large and negative deltas in the text
+    row = world.row()
+    video = row.add_video_space("cam", 4, 64, 48)
+    sky = world.mask.create_instance("sky00001")
+    for frame, mask in enumerate(masks):
+        video.put_object_instance(sky, frame, BitmaskCoordinates(mask), created_at=MADE)
+    encoded = label_row_to_encord(row)
+    theirs = label_row_from_dict(OntologyStructure.from_dict(ontology_to_encord(world.ontology)), encoded)
+    sdk = {
+        a.frame: a.coordinates.to_numpy_array()
+        for a in theirs.get_space(id="cam", type_="video").get_annotations("object")
+    }
+    assert sorted(sdk) == [0, 1]
+    for frame, mask in enumerate(masks):
+        assert (sdk[frame] == mask).all()
+    again = label_row_from_encord(theirs.to_encord_dict(), world.ontology).get_space(id="cam")
+    for frame, mask in enumerate(masks):
+        [a] = again.get_annotations_on_frame(frame)
+        assert a.coordinates == BitmaskCoordinates(mask)
+
+
+def test_a_bitmask_patch_is_placed_and_bad_text_is_refused(world):
+    row = world.row()
+    row.add_image_space("photo", 8, 6)
+    encoded = label_row_to_encord(row)
+    patch = {"top": 2, "left": 3, "height": 2, "width": 2, "rleString": "13"}  # 1 pixel off, 3 on
+    entry = {"objectHash": "sky00002", "featureHash": "mask0001", "shape": "bitmask", "bitmask": patch}
+    encoded["spaces"]["photo"]["labels"] = {"0": {"objects": [entry]}}
+    [a] = label_row_from_encord(encoded, world.ontology).get_space(id="photo").get_annotations()
+    expected = np.zeros((6, 8), dtype=bool)
+    expected[2, 4] = expected[3, 3] = expected[3, 4] = True
+    assert (a.coordinates.to_array() == expected).all()
+    patch["rleString"] = "19"  # 10 pixels in a 2 x 2 patch
+    with pytest.raises(LabelRowError, match=r"photo\.labels\.0\.objects\[0\]: .*run lengths add up to 10"):
+        label_row_from_encord(encoded, world.ontology)
+    patch["rleString"] = "1~"
+    with pytest.raises(LabelRowError, match="character '~' at 1 of the bitmask's rleString"):
+        label_row_from_encord(encoded, world.ontology)
+    patch["rleString"], patch["left"] = "13", 7
+    with pytest.raises(LabelRowError, match="does not fit the space's 6 x 8 image"):
         label_row_from_encord(encoded, world.ontology)

@@ -7,8 +7,9 @@ answers), ``object_actions`` (dynamic answers, by frame range) and ``classificat
 read and written with the same feature hashes, so labels move both ways with the Encord SDK.
 
 Encord keeps timestamps to the second, so sub-second parts of ``created_at`` and
-``last_edited_at`` are dropped; bitmasks and skeletons are not converted yet and are reported in a
-``DroppedLabelsWarning``.
+``last_edited_at`` are dropped; skeletons are not converted yet and are reported in a
+``DroppedLabelsWarning``. Bitmasks go as Encord stores them: run lengths over the mask's rows
+(labelspace and COCO count down the columns), in the compact string encoding both use.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from labelspace.formats.yolo import DroppedLabelsWarning
 from labelspace.model.coordinates import (
+    BitmaskCoordinates,
     BoundingBoxCoordinates,
     GeometricCoordinates,
     PointCoordinate,
@@ -219,6 +223,10 @@ def _frame_object(space: Space, view: Any, dropped: Counter[str]) -> dict[str, A
         d["polyline"] = {str(i): {"x": p.x, "y": p.y} for i, p in enumerate(c.values)}
     elif isinstance(c, PointCoordinate):
         d["point"] = {"0": {"x": c.x, "y": c.y}}
+    elif isinstance(c, BitmaskCoordinates):
+        # the row-major runs of a mask are the column-major runs of its transpose
+        rows = BitmaskCoordinates(c.to_array().T).counts
+        d["bitmask"] = {"top": 0, "left": 0, "height": c.height, "width": c.width, "rleString": _rle_string(rows)}
     else:
         dropped[f"{obj.shape.value} annotations"] += 1
         return None
@@ -336,8 +344,74 @@ def label_row_to_encord(row: LabelRow, data_title: str = "") -> dict[str, Any]:
     }
 
 
-def _coordinates(d: Mapping[str, Any]) -> GeometricCoordinates:
+def _rle_string(counts: Any) -> str:
+    """Run lengths as text, as Encord (and COCO) write them.
+
+    Each count, less the one two places back from the fourth on, goes in 5-bit groups, low first,
+    a 0x20 bit meaning more follow, each group offset by 48 into printable ASCII.
+    """
+    out: list[str] = []
+    for i, count in enumerate(counts):
+        x = int(count) - (int(counts[i - 2]) if i > 2 else 0)
+        while True:
+            c = x & 0x1F
+            x >>= 5
+            more = x != -1 if c & 0x10 else x != 0
+            out.append(chr((c | 0x20 if more else c) + 48))
+            if not more:
+                break
+    return "".join(out)
+
+
+def _rle_counts(text: str) -> list[int]:
+    """The inverse of ``_rle_string``."""
+    counts: list[int] = []
+    p = 0
+    while p < len(text):
+        x = k = 0
+        while True:
+            c = ord(text[p]) - 48
+            if not 0 <= c < 64:
+                raise LabelRowError(f"character {text[p]!r} at {p} of the bitmask's rleString is not run-length text.")
+            x |= (c & 0x1F) << (5 * k)
+            p += 1
+            k += 1
+            if not c & 0x20 or p >= len(text):
+                if c & 0x10 and not c & 0x20:
+                    x |= -1 << (5 * k)
+                break
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+    return counts
+
+
+def _bitmask(b: Mapping[str, Any], space: Space) -> BitmaskCoordinates:
+    top, left, height, width = int(b["top"]), int(b["left"]), int(b["height"]), int(b["width"])
+    if top < 0 or left < 0 or top + height > space.height or left + width > space.width:
+        raise LabelRowError(
+            f"a bitmask at top {top}, left {left}, {height} x {width} pixels does not fit the space's "
+            f"{space.height} x {space.width} image."
+        )
+    counts = _rle_counts(b["rleString"])
+    if any(n < 0 for n in counts) or sum(counts) > height * width:
+        raise LabelRowError(
+            f"the bitmask's run lengths add up to {sum(counts)} or go negative; a {height} x {width} mask has "
+            f"{height * width} pixels."
+        )
+    patch = np.zeros(height * width, dtype=bool)
+    runs = np.repeat(np.arange(len(counts)) % 2 == 1, counts)
+    patch[: runs.size] = runs
+    mask = np.zeros((space.height, space.width), dtype=bool)
+    mask[top : top + height, left : left + width] = patch.reshape(height, width)
+    return BitmaskCoordinates(mask)
+
+
+def _coordinates(d: Mapping[str, Any], space: Space) -> GeometricCoordinates:
     shape = d.get("shape")
+    if shape == "bitmask":
+        return _bitmask(d["bitmask"], space)
+
     if shape == "bounding_box":
         b = d["boundingBox"]
         return BoundingBoxCoordinates(b["h"], b["w"], b["x"], b["y"])
@@ -363,7 +437,8 @@ def _coordinates(d: Mapping[str, Any]) -> GeometricCoordinates:
         p = d["point"]["0"]
         return PointCoordinate(p["x"], p["y"])
     raise LabelRowError(
-        f"shape {shape!r} is not read from Encord JSON yet (boxes, rotated boxes, polygons, polylines, points are)."
+        f"shape {shape!r} is not read from Encord JSON yet (boxes, rotated boxes, polygons, polylines, points "
+        "and bitmasks are)."
     )
 
 
@@ -419,7 +494,7 @@ def label_row_from_encord(d: Mapping[str, Any], ontology: Ontology, source: str 
                         instance = instances.get(obj_dict["objectHash"])
                         if instance is None:
                             instance = instances[obj_dict["objectHash"]] = obj.create_instance(obj_dict["objectHash"])
-                        coordinates = _coordinates(obj_dict)
+                        coordinates = _coordinates(obj_dict, space)
                         if isinstance(space, MultiFrameSpace):
                             space.put_object_instance(instance, int(frame), coordinates, **_meta(obj_dict))
                         else:

@@ -46,7 +46,7 @@ from labelspace.model.spaces import LAYOUTS, MultiFrameSpace, Space, check_rows,
 
 FORMAT = "labelspace.parquet"
 VERSION = 1
-BATCH = 50_000
+BATCH = 10_000
 _ROW_COLUMNS = ("x", "y", "w", "h", "theta")
 
 
