@@ -21,6 +21,8 @@ from labelspace import (
     PolylineCoordinates,
     Range,
     RotatableBoundingBoxCoordinates,
+    SkeletonCoordinate,
+    SkeletonCoordinates,
 )
 from labelspace.formats.encord import (
     label_row_from_encord,
@@ -202,4 +204,36 @@ def test_a_bitmask_patch_is_placed_and_bad_text_is_refused(world):
         label_row_from_encord(encoded, world.ontology)
     patch["rleString"], patch["left"] = "13", 7
     with pytest.raises(LabelRowError, match="does not fit the space's 6 x 8 image"):
+        label_row_from_encord(encoded, world.ontology)
+
+
+def test_skeletons_go_both_ways_with_the_sdk(world):
+    row = world.row()
+    video = row.add_video_space("cam", 4, 64, 48)
+    nodes = [
+        SkeletonCoordinate(0.1, 0.2, "head", "visible"),
+        SkeletonCoordinate(0.3, 0.4, "hand", "occluded"),
+        SkeletonCoordinate(0.5, 0.6, "foot"),
+    ]
+    pose = world.skeleton.create_instance("pose0001")
+    video.put_object_instance(pose, Range(1, 2), SkeletonCoordinates(nodes, "person"), created_at=MADE)
+    encoded = label_row_to_encord(row)
+    theirs = label_row_from_dict(OntologyStructure.from_dict(ontology_to_encord(world.ontology)), encoded)
+    sdk = list(theirs.get_space(id="cam", type_="video").get_annotations("object"))
+    assert [a.frame for a in sdk] == [1, 2]
+    assert [(n.name, n.x, n.y, n.visibility and n.visibility.value) for n in sdk[0].coordinates.values] == [
+        ("head", 0.1, 0.2, "visible"),
+        ("hand", 0.3, 0.4, "occluded"),
+        ("foot", 0.5, 0.6, None),
+    ]
+    back = label_row_from_encord(theirs.to_encord_dict(), world.ontology).get_space(id="cam")
+    [a] = back.get_annotations_on_frame(2)
+    assert a.coordinates.values == tuple(nodes)
+    again = label_row_from_encord(encoded, world.ontology).get_space(id="cam")
+    assert again.get_annotations_on_frame(1)[0].coordinates == SkeletonCoordinates(nodes, "person")
+    encoded["spaces"]["cam"]["labels"]["1"]["objects"][0]["skeleton"]["0"]["visibility"] = "selfOccluded"
+    [first] = label_row_from_encord(encoded, world.ontology).get_space(id="cam").get_annotations_on_frame(1)
+    assert first.coordinates.values[0].visibility == "occluded"
+    encoded["spaces"]["cam"]["labels"]["1"]["objects"][0]["skeleton"]["0"]["visibility"] = "blurry"
+    with pytest.raises(LabelRowError, match=r"labels\.1\.objects\[0\]: skeleton node visibility 'blurry'"):
         label_row_from_encord(encoded, world.ontology)

@@ -7,8 +7,8 @@ answers), ``object_actions`` (dynamic answers, by frame range) and ``classificat
 read and written with the same feature hashes, so labels move both ways with the Encord SDK.
 
 Encord keeps timestamps to the second, so sub-second parts of ``created_at`` and
-``last_edited_at`` are dropped; skeletons are not converted yet and are reported in a
-``DroppedLabelsWarning``. Bitmasks go as Encord stores them: run lengths over the mask's rows
+``last_edited_at`` are dropped. Skeleton nodes keep their names and visibility (Encord's
+"self-occluded" reads as "occluded"). Bitmasks go as Encord stores them: run lengths over rows
 (labelspace and COCO count down the columns), in the compact string encoding both use.
 """
 
@@ -34,6 +34,8 @@ from labelspace.model.coordinates import (
     PolygonCoordinates,
     PolylineCoordinates,
     RotatableBoundingBoxCoordinates,
+    SkeletonCoordinate,
+    SkeletonCoordinates,
 )
 from labelspace.model.errors import LabelRowError, OntologyError
 from labelspace.model.frames import Range
@@ -227,6 +229,13 @@ def _frame_object(space: Space, view: Any, dropped: Counter[str]) -> dict[str, A
         # the row-major runs of a mask are the column-major runs of its transpose
         rows = BitmaskCoordinates(c.to_array().T).counts
         d["bitmask"] = {"top": 0, "left": 0, "height": c.height, "width": c.width, "rleString": _rle_string(rows)}
+    elif isinstance(c, SkeletonCoordinates):
+        d["skeleton"] = {
+            str(i): {"x": n.x, "y": n.y, "name": n.name, **({"visibility": n.visibility} if n.visibility else {})}
+            for i, n in enumerate(c.values)
+        }
+        if c.name:
+            d["skeletonName"] = c.name
     else:
         dropped[f"{obj.shape.value} annotations"] += 1
         return None
@@ -407,6 +416,24 @@ def _bitmask(b: Mapping[str, Any], space: Space) -> BitmaskCoordinates:
     return BitmaskCoordinates(mask)
 
 
+def _visibility(p: Mapping[str, Any]) -> Any:
+    """A node's visibility: Encord writes ``visibility`` (or, in older rows, a true flag named after it)."""
+    said = p.get("visibility") or next((v for v in _ENCORD_VISIBILITY if p.get(v) is True), None)
+    if said is None:
+        return None
+    if said not in _ENCORD_VISIBILITY:
+        raise LabelRowError(f"skeleton node visibility {said!r} is not one of {sorted(_ENCORD_VISIBILITY)}.")
+    return _ENCORD_VISIBILITY[said]
+
+
+_ENCORD_VISIBILITY = {
+    "visible": "visible",
+    "invisible": "invisible",
+    "occluded": "occluded",
+    "selfOccluded": "occluded",
+}
+
+
 def _coordinates(d: Mapping[str, Any], space: Space) -> GeometricCoordinates:
     shape = d.get("shape")
     if shape == "bitmask":
@@ -436,9 +463,15 @@ def _coordinates(d: Mapping[str, Any], space: Space) -> GeometricCoordinates:
     if shape == "point":
         p = d["point"]["0"]
         return PointCoordinate(p["x"], p["y"])
+    if shape == "skeleton":
+        nodes = d["skeleton"]
+        items = [nodes[k] for k in sorted(nodes, key=int)] if isinstance(nodes, Mapping) else nodes
+        return SkeletonCoordinates(
+            [SkeletonCoordinate(p["x"], p["y"], p["name"], _visibility(p)) for p in items], d.get("skeletonName", "")
+        )
     raise LabelRowError(
-        f"shape {shape!r} is not read from Encord JSON yet (boxes, rotated boxes, polygons, polylines, points "
-        "and bitmasks are)."
+        f"shape {shape!r} is not read from Encord JSON yet (boxes, rotated boxes, polygons, polylines, points, "
+        "bitmasks and skeletons are)."
     )
 
 
