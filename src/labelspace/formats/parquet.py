@@ -19,8 +19,10 @@ Columns:
 ``is_global``             for classifications: describes the whole space
 ========================  ================================================================
 
-The file's metadata holds the ontology and the spaces (size, frames, media), so labelspace reads
-its own files back to the same labels. Rows are written in batches, never all in memory.
+The file's metadata holds the ontology, the spaces (size, frames, media), the answers by instance
+and the dynamic answers as runs (packed columns of starts, ends and answer ids, as in the native
+format), so labelspace reads its own files back to the same labels. Rows are written in batches,
+never all in memory.
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ from labelspace.model.errors import LabelRowError, MissingExtraError, OntologyEr
 from labelspace.model.frames import Range
 from labelspace.model.instances import ClassificationInstance, ObjectInstance, _Answerable
 from labelspace.model.label_row import LabelRow
-from labelspace.model.native import coordinates_from_dict, coordinates_to_dict, decode_answer, encode_answer
+from labelspace.model.native import (
+    _out,
+    _Reader,
+    coordinates_from_dict,
+    coordinates_to_dict,
+    decode_answer,
+    encode_answer,
+)
 from labelspace.model.ontology import Classification, Object, Ontology, Option
 from labelspace.model.project import Project
 from labelspace.model.spaces import LAYOUTS, MultiFrameSpace, Space, check_rows, coordinates_from_row
@@ -197,15 +206,12 @@ def _file_metadata(project: Project) -> dict[str, Any]:
             },
             "dynamic": {
                 f"{s.space_id}|{o.object_hash}": {
-                    t.attribute.feature_node_hash: [
-                        [int(a), int(b), encode_answer(t.answers[int(tag)])]
-                        for a, b, tag in zip(
-                            t.runs.np_starts().tolist(),
-                            t.runs.np_ends().tolist(),
-                            t.runs.np_tags().tolist(),
-                            strict=True,
-                        )
-                    ]
+                    t.attribute.feature_node_hash: {
+                        "starts": _out(t.runs.np_starts(), packed=True),
+                        "ends": _out(t.runs.np_ends(), packed=True),
+                        "answer_ids": _out(t.runs.np_tags(), packed=True),
+                        "answers": [[i, encode_answer(a)] for i, a in t.answers.items()],
+                    }
                     for t in s._objects[o.object_hash].dynamic.values()
                 }
                 for s in row.list_spaces()
@@ -299,9 +305,17 @@ def load_parquet(path: str | os.PathLike[str], ontology: Ontology | None = None)
             assert isinstance(space, MultiFrameSpace)
             for attribute_hash, runs in tracks.items():
                 attribute = own.get_child_by_hash(attribute_hash)
-                for start, end, value in runs:
-                    answer = decode_answer(attribute, value, f"{source}: metadata")  # type: ignore[arg-type]
-                    space.set_dynamic_answer(rows.instances[object_hash], Range(start, end), answer, attribute)  # type: ignore[arg-type]
+                at = f"{source}: metadata rows[{r}].dynamic.{key}.{attribute_hash}"
+                reader = _Reader()
+                starts, ends, index = (reader.numbers(runs, k, at, np.int64) for k in ("starts", "ends", "answer_ids"))
+                if not len(starts) == len(ends) == len(index):
+                    raise LabelRowError(f"{at}: starts, ends and answer_ids differ in length.")
+                for k, (answer_id, raw) in enumerate(runs["answers"]):
+                    answer = decode_answer(attribute, raw, f"{at}.answers[{k}]")  # type: ignore[arg-type]
+                    chosen = index == answer_id
+                    ranges = [Range(int(a), int(b)) for a, b in zip(starts[chosen], ends[chosen], strict=True)]
+                    if ranges:
+                        space.set_dynamic_answer(rows.instances[object_hash], ranges, answer, attribute)  # type: ignore[arg-type]
     project = Project(own)
     for row in rows.rows:
         project.add_row(row)
