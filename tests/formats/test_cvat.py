@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from labelspace import (
+    BitmaskCoordinates,
     BoundingBoxCoordinates,
     LabelRowError,
     PointCoordinate,
@@ -127,6 +128,18 @@ def test_several_videos_are_refused(world, tmp_path):
             "<box frame='9' outside='0' xtl='0' ytl='0' xbr='5' ybr='5'/></track></annotations>",
             r"track 0: box 0: frame: 9 is outside the video's 0\.\.4",
         ),
+        (
+            "<annotations><meta><task><labels><label><name>sky</name><type>mask</type></label></labels></task></meta>"
+            "<image id='0' name='a' width='10' height='10'><mask label='sky' rle='1, 2' left='0' top='0' width='2' "
+            "height='2'/></image></annotations>",
+            r"image 0: mask 0: rle: the run lengths add up to 3; a 2 x 2 mask needs 4",
+        ),
+        (
+            "<annotations><meta><task><labels><label><name>sky</name><type>mask</type></label></labels></task></meta>"
+            "<image id='0' name='a' width='10' height='10'><mask label='sky' rle='4' left='9' top='0' width='2' "
+            "height='2'/></image></annotations>",
+            r"image 0: mask 0: left, top, width, height: a 2 x 2 mask at \(9, 0\) does not fit the 10 x 10 image",
+        ),
         ("<notes/>", "expected a CVAT <annotations> document"),
     ],
 )
@@ -134,3 +147,39 @@ def test_malformed_xml_names_the_element_and_field(tmp_path, body, message):
     (tmp_path / "bad.xml").write_text(body)
     with pytest.raises(LabelRowError, match=r"bad\.xml: " + message):
         load_cvat(tmp_path / "bad.xml")
+
+
+def test_masks_go_as_cvat_writes_them(world, tmp_path):
+    rng = np.random.default_rng(5)
+    masks = [np.zeros((48, 64), bool) for _ in range(3)]
+    masks[0][10:20, 5:30] = rng.random((10, 25)) < 0.5
+    masks[1][0, 0] = masks[1][47, 63] = True  # the box is the whole image, starting with a 1
+    row = world.row()
+    video = row.add_video_space("cam", 5, 64, 48)
+    sky = world.mask.create_instance()
+    for frame, mask in enumerate(masks):
+        video.put_object_instance(sky, frame, BitmaskCoordinates(mask))
+    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+        save_cvat(row, tmp_path / "video.xml")
+    xml = (tmp_path / "video.xml").read_text()
+    assert '<mask frame="1" outside="0"' in xml and 'rle="0, 1, 3070, 1"' in xml
+    space = load(tmp_path / "video.xml", ontology=world.ontology).rows[0].list_spaces()[0]
+    got = {a.frame: a.coordinates for a in space.get_annotations()}
+    assert sorted(got) == [0, 1, 2]
+    for frame, mask in enumerate(masks):
+        assert got[frame] == BitmaskCoordinates(mask), frame
+
+
+def test_a_mask_written_by_hand_reads_into_place(tmp_path):
+    (tmp_path / "m.xml").write_text(
+        "<annotations><meta><task><labels><label><name>sky</name><type>mask</type></label></labels></task></meta>"
+        "<image id='0' name='a.png' width='6' height='5'>"
+        "<mask label='sky' source='manual' occluded='0' rle='1, 4, 1' left='1' top='2' width='3' height='2' "
+        "z_order='0'/></image></annotations>"
+    )
+    project = load_cvat(tmp_path / "m.xml")
+    assert project.ontology.objects[0].shape.value == "bitmask"
+    [a] = project.rows[0].list_spaces()[0].get_annotations()
+    expected = np.zeros((5, 6), bool)
+    expected[2, 2:4] = expected[3, 1:3] = True
+    assert (a.coordinates.to_array() == expected).all()

@@ -1,15 +1,17 @@
 """CVAT XML 1.1, for images and for video <-> ``Project``.
 
 *For images*: an ``<image>`` per image space with its ``<box>``, ``<polygon>``, ``<polyline>``,
-``<points>`` and ``<tag>`` elements. *For video*: one video (or volume) with a ``<track>`` per object
+``<points>``, ``<mask>`` and ``<tag>`` elements. *For video*: one video (or volume) with a ``<track>`` per object
 instance: shapes at keyframes, ``outside="1"`` where the object leaves, and CVAT's linear
 interpolation in between. Export puts a keyframe at every boundary of the object's runs and of its
 dynamic answers, so interpolation gives back every frame exactly; import interpolates boxes, and
 points of shapes whose point counts agree (others hold until the next keyframe).
 
 Attributes are written by name: static ones on every shape, dynamic ones as CVAT's mutable
-attributes. CVAT has no place for rotated boxes' angles (exported as their unrotated box),
-masks, skeletons or annotation metadata: those are dropped with a ``DroppedLabelsWarning``.
+attributes. Masks go as CVAT writes them: the box around the mask's pixels (``left``, ``top``,
+``width``, ``height``) and run lengths over that box's rows, starting with a run of 0s. CVAT has
+no place for rotated boxes' angles (exported as their unrotated box), skeletons or annotation
+metadata: those are dropped with a ``DroppedLabelsWarning``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from labelspace.formats.yolo import DroppedLabelsWarning
 from labelspace.model.coordinates import (
+    BitmaskCoordinates,
     BoundingBoxCoordinates,
     GeometricCoordinates,
     PointCoordinate,
@@ -57,8 +60,15 @@ _TAG_OF = {
     Shape.POLYGON: "polygon",
     Shape.POLYLINE: "polyline",
     Shape.POINT: "points",
+    Shape.BITMASK: "mask",
 }
-_SHAPE_OF = {"box": Shape.BOUNDING_BOX, "polygon": Shape.POLYGON, "polyline": Shape.POLYLINE, "points": Shape.POINT}
+_SHAPE_OF = {
+    "box": Shape.BOUNDING_BOX,
+    "polygon": Shape.POLYGON,
+    "polyline": Shape.POLYLINE,
+    "points": Shape.POINT,
+    "mask": Shape.BITMASK,
+}
 _INPUT_TYPE = {"radio": "select", "checklist": "checkbox", "text": "text", "numeric": "number"}
 
 
@@ -95,7 +105,53 @@ def _geometry(c: GeometricCoordinates, w: int, h: int, dropped: Counter[str]) ->
         return {"points": _points_text(c.to_pixels(w, h))}
     if isinstance(c, PointCoordinate):
         return {"points": _points_text([c.to_pixels(w, h)])}
+    if isinstance(c, BitmaskCoordinates):
+        return _mask_geometry(c.to_array())
     return None
+
+
+def _mask_geometry(mask: Any) -> dict[str, str]:
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if rows.size == 0:  # an empty mask: one background pixel in the corner
+        top = left = 0
+        patch = mask[:1, :1]
+    else:
+        top, left = int(rows[0]), int(cols[0])
+        patch = mask[top : int(rows[-1]) + 1, left : int(cols[-1]) + 1]
+    flat = patch.ravel()
+    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    counts = np.diff(np.concatenate(([0], edges, [flat.size])))
+    if flat[0]:
+        counts = np.concatenate(([0], counts))
+    return {
+        "rle": ", ".join(map(str, counts.tolist())),
+        "left": str(left),
+        "top": str(top),
+        "width": str(patch.shape[1]),
+        "height": str(patch.shape[0]),
+    }
+
+
+def _mask(element: ET.Element, w: int, h: int, where: str) -> BitmaskCoordinates:
+    left, top = int(_number(element, "left", where)), int(_number(element, "top", where))
+    width, height = int(_number(element, "width", where)), int(_number(element, "height", where))
+    if left < 0 or top < 0 or width < 1 or height < 1 or left + width > w or top + height > h:
+        raise LabelRowError(
+            f"{where}left, top, width, height: a {width} x {height} mask at ({left}, {top}) does not fit the "
+            f"{w} x {h} image."
+        )
+    try:
+        counts = [int(v) for v in (element.get("rle") or "").split(",") if v.strip()]
+    except ValueError:
+        raise LabelRowError(f"{where}rle: expected whole numbers separated by commas.") from None
+    if any(n < 0 for n in counts) or sum(counts) != width * height:
+        raise LabelRowError(
+            f"{where}rle: the run lengths add up to {sum(counts)}; a {width} x {height} mask needs {width * height}."
+        )
+    patch = np.repeat(np.arange(len(counts)) % 2 == 1, counts).reshape(height, width)
+    mask = np.zeros((h, w), dtype=bool)
+    mask[top : top + height, left : left + width] = patch
+    return BitmaskCoordinates(mask)
 
 
 def _labels(meta: ET.Element, ontology: Ontology) -> None:
@@ -282,6 +338,8 @@ def _number(element: ET.Element, key: str, where: str) -> float:
 
 def _coordinates(element: ET.Element, shape: Shape, w: int, h: int, where: str) -> GeometricCoordinates:
     try:
+        if element.tag == "mask":
+            return _mask(element, w, h, where)
         if element.tag == "box":
             xtl, ytl = _number(element, "xtl", where), _number(element, "ytl", where)
             xbr, ybr = _number(element, "xbr", where), _number(element, "ybr", where)
