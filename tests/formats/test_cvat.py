@@ -10,6 +10,8 @@ from labelspace import (
     PolylineCoordinates,
     Project,
     Range,
+    SkeletonCoordinate,
+    SkeletonCoordinates,
 )
 from labelspace.formats import guess_format, load
 from labelspace.formats.cvat import load_cvat, save_cvat
@@ -183,3 +185,70 @@ def test_a_mask_written_by_hand_reads_into_place(tmp_path):
     expected = np.zeros((5, 6), bool)
     expected[2, 2:4] = expected[3, 1:3] = True
     assert (a.coordinates.to_array() == expected).all()
+
+
+def skeleton(x, visibility=None, name=""):
+    return SkeletonCoordinates(
+        [SkeletonCoordinate(x, 0.2, "head", visibility), SkeletonCoordinate(x + 0.1, 0.6, "foot")], name
+    )
+
+
+def test_skeletons_round_trip_on_images_and_in_tracks(world, tmp_path):
+    row = world.row()
+    video = row.add_video_space("cam", 12, 200, 100)
+    pose = world.skeleton.create_instance()
+    for frame in range(4):
+        video.put_object_instance(pose, frame, skeleton(0.1 + frame / 10, "occluded" if frame == 2 else None))
+    video.put_object_instance(pose, Range(7, 9), skeleton(0.5, "invisible"))
+    with pytest.warns(DroppedLabelsWarning) as caught:
+        save_cvat(row, tmp_path / "video.xml")
+    assert "skeleton" not in str(caught[0].message).replace("skeleton nodes said", "")
+    xml = (tmp_path / "video.xml").read_text()
+    assert "<parent>pose</parent>" in xml and "<type>skeleton</type>" in xml
+    space = load(tmp_path / "video.xml", ontology=world.ontology).rows[0].list_spaces()[0]
+    got = {a.frame: a.coordinates for a in space.get_annotations()}
+    want = {a.frame: a.coordinates for a in video.get_annotations()}
+    assert sorted(got) == sorted(want) == [0, 1, 2, 3, 7, 8, 9]
+    for frame, c in want.items():
+        assert [(n.name, n.visibility) for n in got[frame].values] == [(n.name, n.visibility) for n in c.values]
+        assert [v for n in got[frame].values for v in (n.x, n.y)] == pytest.approx(
+            [v for n in c.values for v in (n.x, n.y)]
+        )
+
+    image_row = world.row()
+    image = image_row.add_image_space("a.jpg", 200, 100)
+    image.put_object_instance(world.skeleton.create_instance(), skeleton(0.3, "visible", name="person"))
+    with pytest.warns(DroppedLabelsWarning, match="1 skeleton names, 1 skeleton nodes said to be visible"):
+        save_cvat(image_row, tmp_path / "image.xml")
+    project = load_cvat(tmp_path / "image.xml")
+    assert [o.name for o in project.ontology.objects if o.shape.value == "skeleton"] == ["pose"]
+    assert "head" not in [o.name for o in project.ontology.objects]  # nodes are not labels of their own
+    [a] = project.rows[0].list_spaces()[0].get_annotations()
+    assert a.coordinates == skeleton(0.3)
+
+
+def test_a_cvat_skeleton_track_leaves_when_all_its_nodes_do(tmp_path):
+    (tmp_path / "s.xml").write_text(
+        "<annotations><meta><task><size>10</size><original_size><width>100</width><height>100</height>"
+        "</original_size><labels><label><name>s1</name><type>skeleton</type></label>"
+        "<label><name>1</name><type>points</type><parent>s1</parent></label>"
+        "<label><name>2</name><type>points</type><parent>s1</parent></label></labels></task></meta>"
+        "<track id='1' label='s1' source='manual'>"
+        "<skeleton frame='0' keyframe='1' z_order='0'>"
+        "<points label='1' outside='0' occluded='0' keyframe='1' points='10,20'/>"
+        "<points label='2' outside='0' occluded='1' keyframe='1' points='30,40'/></skeleton>"
+        "<skeleton frame='4' keyframe='1' z_order='0'>"
+        "<points label='1' outside='0' occluded='0' keyframe='1' points='50,20'/>"
+        "<points label='2' outside='0' occluded='1' keyframe='1' points='70,40'/></skeleton>"
+        "<skeleton frame='5' keyframe='1' z_order='0'>"
+        "<points label='1' outside='1' occluded='0' keyframe='1' points='50,20'/>"
+        "<points label='2' outside='1' occluded='0' keyframe='1' points='70,40'/></skeleton>"
+        "</track></annotations>"
+    )
+    project = load_cvat(tmp_path / "s.xml")
+    [space] = project.rows[0].list_spaces()
+    got = {a.frame: a.coordinates for a in space.get_annotations()}
+    assert sorted(got) == [0, 1, 2, 3, 4]
+    head, tail = got[2].values
+    assert (head.name, head.x, head.y, head.visibility) == ("1", pytest.approx(0.3), pytest.approx(0.2), None)
+    assert (tail.name, tail.visibility) == ("2", "occluded")

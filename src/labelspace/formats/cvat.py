@@ -10,8 +10,13 @@ points of shapes whose point counts agree (others hold until the next keyframe).
 Attributes are written by name: static ones on every shape, dynamic ones as CVAT's mutable
 attributes. Masks go as CVAT writes them: the box around the mask's pixels (``left``, ``top``,
 ``width``, ``height``) and run lengths over that box's rows, starting with a run of 0s. CVAT has
-no place for rotated boxes' angles (exported as their unrotated box), skeletons or annotation
+no place for rotated boxes' angles (exported as their unrotated box), skeleton names or annotation
 metadata: those are dropped with a ``DroppedLabelsWarning``.
+
+Skeletons are a ``<skeleton>`` of named ``<points>``, the node names declared as sub-labels
+(``<parent>``) of the skeleton's label. A node's ``outside="1"`` reads as invisible and
+``occluded="1"`` as occluded; CVAT cannot tell a node said to be visible from one not said, so
+those read back as not said.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from labelspace.model.coordinates import (
     PolygonCoordinates,
     PolylineCoordinates,
     RotatableBoundingBoxCoordinates,
+    SkeletonCoordinate,
+    SkeletonCoordinates,
 )
 from labelspace.model.errors import LabelRowError, OntologyError
 from labelspace.model.frames import merge_runs
@@ -61,6 +68,7 @@ _TAG_OF = {
     Shape.POLYLINE: "polyline",
     Shape.POINT: "points",
     Shape.BITMASK: "mask",
+    Shape.SKELETON: "skeleton",
 }
 _SHAPE_OF = {
     "box": Shape.BOUNDING_BOX,
@@ -68,6 +76,7 @@ _SHAPE_OF = {
     "polyline": Shape.POLYLINE,
     "points": Shape.POINT,
     "mask": Shape.BITMASK,
+    "skeleton": Shape.SKELETON,
 }
 _INPUT_TYPE = {"radio": "select", "checklist": "checkbox", "text": "text", "numeric": "number"}
 
@@ -107,7 +116,29 @@ def _geometry(c: GeometricCoordinates, w: int, h: int, dropped: Counter[str]) ->
         return {"points": _points_text([c.to_pixels(w, h)])}
     if isinstance(c, BitmaskCoordinates):
         return _mask_geometry(c.to_array())
+    if isinstance(c, SkeletonCoordinates):
+        if c.name:
+            dropped["skeleton names"] += 1
+        dropped["skeleton nodes said to be visible (CVAT reads them as not said)"] += sum(
+            n.visibility == "visible" for n in c.values
+        )
+        return {}  # the nodes are child elements
     return None
+
+
+def _skeleton_nodes(element: ET.Element, c: SkeletonCoordinates, w: int, h: int, in_track: bool) -> None:
+    gone = element.get("outside") == "1"
+    for node in c.values:
+        _e(
+            element,
+            "points",
+            label=node.name,
+            source="manual",
+            outside=int(gone or node.visibility == "invisible"),
+            occluded=int(node.visibility == "occluded"),
+            **({"keyframe": 1} if in_track else {}),
+            points=_points_text([(node.x * w, node.y * h)]),
+        )
 
 
 def _mask_geometry(mask: Any) -> dict[str, str]:
@@ -132,6 +163,30 @@ def _mask_geometry(mask: Any) -> dict[str, str]:
     }
 
 
+def _skeleton(element: ET.Element, w: int, h: int, where: str) -> SkeletonCoordinates:
+    nodes = []
+    for k, node in enumerate(element.findall("points")):
+        at = f"{where}points {k}: "
+        points = _floats(node.get("points"), at)
+        if len(points) != 1:
+            raise LabelRowError(f"{at}points: a skeleton node holds one point, got {len(points)}.")
+        visibility = "invisible" if node.get("outside") == "1" else "occluded" if node.get("occluded") == "1" else None
+        x, y = points[0]
+        try:
+            nodes.append(SkeletonCoordinate(x / w, y / h, node.get("label") or "", visibility))  # type: ignore[arg-type]
+        except LabelRowError as e:
+            raise LabelRowError(f"{at}{e.message}") from None
+    return SkeletonCoordinates(nodes)
+
+
+def _skeleton_gone(element: ET.Element) -> bool:
+    """A skeleton in a track is outside when it says so, or (as CVAT writes it) when all its nodes are."""
+    if element.get("outside") is not None:
+        return element.get("outside") == "1"
+    nodes = element.findall("points")
+    return bool(nodes) and all(n.get("outside") == "1" for n in nodes)
+
+
 def _mask(element: ET.Element, w: int, h: int, where: str) -> BitmaskCoordinates:
     left, top = int(_number(element, "left", where)), int(_number(element, "top", where))
     width, height = int(_number(element, "width", where)), int(_number(element, "height", where))
@@ -154,9 +209,10 @@ def _mask(element: ET.Element, w: int, h: int, where: str) -> BitmaskCoordinates
     return BitmaskCoordinates(mask)
 
 
-def _labels(meta: ET.Element, ontology: Ontology) -> None:
+def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space]) -> None:
     labels = _e(meta, "labels")
     elements: list[Object | Classification] = [*ontology.objects, *ontology.classifications]
+    nodes = _node_names(spaces)
     for element in elements:
         label = _e(labels, "label")
         _e(label, "name", element.name if isinstance(element, Object) else element.title)
@@ -164,6 +220,26 @@ def _labels(meta: ET.Element, ontology: Ontology) -> None:
         attributes = _e(label, "attributes")
         for attribute in element.attributes:  # a classification's one root attribute describes its tag
             _attribute_spec(attributes, attribute)
+    for element in ontology.objects:
+        for node in nodes.get(element.feature_node_hash, {}):
+            label = _e(labels, "label")
+            _e(label, "name", node)
+            _e(label, "type", "points")
+            _e(label, "attributes")
+            _e(label, "parent", element.name)
+
+
+def _node_names(spaces: list[Space]) -> dict[str, dict[str, None]]:
+    """Each skeleton object's node names, in the order first seen."""
+    names: dict[str, dict[str, None]] = {}
+    for space in spaces:
+        skeletons = [o.object_hash for o in space.get_object_instances() if o.ontology_item.shape is Shape.SKELETON]
+        if not skeletons:
+            continue
+        for view in space.get_annotations(filter_instance_hashes=skeletons):
+            seen = names.setdefault(view.object_instance.ontology_item.feature_node_hash, {})
+            seen.update(dict.fromkeys(n.name for n in view.coordinates.values))
+    return names
 
 
 def _attribute_spec(parent: ET.Element, attribute: Attribute) -> None:
@@ -204,12 +280,12 @@ def save_cvat(project: Project | LabelRow, path: str | os.PathLike[str]) -> Coun
         _e(size, "height", video.height)
         if video.media:
             _e(task, "name", video.media)
-        _labels(task, project.ontology)
+        _labels(task, project.ontology, spaces)
         _write_tracks(root, video, dropped)
     else:
         _e(task, "size", len(spaces))
         _e(task, "mode", "annotation")
-        _labels(task, project.ontology)
+        _labels(task, project.ontology, spaces)
         for i, space in enumerate(spaces):
             assert isinstance(space, ImageSpace)
             image = _e(root, "image", id=i, name=space.media or space.space_id, width=space.width, height=space.height)
@@ -253,6 +329,8 @@ def _shape_element(
         **attrs,
         **geometry,
     )
+    if isinstance(c, SkeletonCoordinates):
+        _skeleton_nodes(element, c, space.width, space.height, parent.tag == "track")
     for attribute, value in instance._answer_items():
         _e(element, "attribute", _answer_text(value), name=attribute.name)
     for name, value in dynamic.items():
@@ -340,6 +418,8 @@ def _coordinates(element: ET.Element, shape: Shape, w: int, h: int, where: str) 
     try:
         if element.tag == "mask":
             return _mask(element, w, h, where)
+        if element.tag == "skeleton":
+            return _skeleton(element, w, h, where)
         if element.tag == "box":
             xtl, ytl = _number(element, "xtl", where), _number(element, "ytl", where)
             xbr, ybr = _number(element, "xbr", where), _number(element, "ybr", where)
@@ -378,6 +458,8 @@ def _ontology_from_labels(document: ET.Element, where: str) -> Ontology:
         if first is not None and first.tag in _SHAPE_OF:
             shapes.setdefault(track.get("label", ""), first.tag)
     for label in document.iter("label"):
+        if label.findtext("parent"):
+            continue  # a skeleton's node
         name = label.findtext("name") or ""
         kind = label.findtext("type") or shapes.get(name, "")
         specs = list(label.iter("attribute"))
@@ -512,6 +594,16 @@ def _interpolate(a: GeometricCoordinates, b: GeometricCoordinates, t: float) -> 
             mix(a.top_left_x, b.top_left_x),
             mix(a.top_left_y, b.top_left_y),
         )
+    if isinstance(a, SkeletonCoordinates) and isinstance(b, SkeletonCoordinates):
+        if [n.name for n in a.values] != [n.name for n in b.values] or a == b:
+            return a
+        return SkeletonCoordinates(
+            [
+                SkeletonCoordinate(p.x + (q.x - p.x) * t, p.y + (q.y - p.y) * t, p.name, p.visibility)
+                for p, q in zip(a.values, b.values, strict=True)
+            ],
+            a.name,
+        )
     points_a = getattr(a, "values", None)
     points_b = getattr(b, "values", None)
     if points_a is not None and points_b is not None and len(points_a) == len(points_b) and a != b:
@@ -548,7 +640,7 @@ def _load_video(document: ET.Element, ontology: Ontology, source: Path, where: s
             frame = int(_number(element, "frame", k_at))
             if not 0 <= frame < frames:
                 raise LabelRowError(f"{k_at}frame: {frame} is outside the video's 0..{frames - 1}.")
-            outside = element.get("outside") == "1"
+            outside = _skeleton_gone(element) if element.tag == "skeleton" else element.get("outside") == "1"
             coordinates = None if outside else _coordinates(element, obj.shape, width, height, k_at)
             dynamic = _apply_static(instance, element, k_at)
             keys.append((frame, coordinates, dynamic))
