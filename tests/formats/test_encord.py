@@ -237,3 +237,27 @@ def test_skeletons_go_both_ways_with_the_sdk(world):
     encoded["spaces"]["cam"]["labels"]["1"]["objects"][0]["skeleton"]["0"]["visibility"] = "blurry"
     with pytest.raises(LabelRowError, match=r"labels\.1\.objects\[0\]: skeleton node visibility 'blurry'"):
         label_row_from_encord(encoded, world.ontology)
+
+
+def test_medical_spaces_keep_their_modality(world):
+    row = world.row()
+    ct = row.add_medical_space("ct", 20, 64, 64, "nifti")
+    mr = row.add_medical_space("mr", 10, 32, 32, "dicom")
+    mr.media = "series/mr.dcm"
+    ct.put_object_instance(
+        world.box.create_instance("lesion01"), Range(2, 4), BoundingBoxCoordinates(0.1, 0.1, 0.2, 0.2)
+    )
+    encoded = label_row_to_encord(row)
+    again = label_row_from_encord(encoded, world.ontology)
+    assert [(s.space_id, s.modality) for s in again.list_spaces()] == [("ct", "nifti"), ("mr", "dicom")]
+    theirs = label_row_from_dict(OntologyStructure.from_dict(ontology_to_encord(world.ontology)), encoded)
+    sdk = theirs.to_encord_dict()
+    assert sorted(a.frame for a in theirs.get_space(id="ct", type_="medical").get_annotations("object")) == [
+        2,
+        3,
+        4,
+    ]
+    sdk["spaces"]["ct"]["child_info"] = {"file_name": "scans/ct.nii.gz"}  # the SDK keeps no modality: the name tells
+    back = label_row_from_encord(sdk, world.ontology)
+    assert back.get_space(id="ct").modality == "nifti"
+    assert back.get_space(id="ct").get_object_frames(back.get_space(id="ct").get_object_instances()[0]) == [Range(2, 4)]

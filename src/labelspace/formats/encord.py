@@ -275,8 +275,8 @@ def label_row_to_encord(row: LabelRow, data_title: str = "") -> dict[str, Any]:
             if space.kind == "video":
                 fps = getattr(space, "fps", None) or 25.0
                 info.update(space_type="video", data_fps=fps, data_duration=space.number_of_frames / fps)
-            else:
-                info["space_type"] = "medical_file"
+            else:  # Encord's medical file has no modality field; readers of this key get it back
+                info.update(space_type="medical_file", modality=getattr(space, "modality", "dicom"))
             for instance in space.get_object_instances():
                 actions = object_actions.setdefault(
                     instance.object_hash, {"objectHash": instance.object_hash, "actions": []}
@@ -511,8 +511,10 @@ def label_row_from_encord(d: Mapping[str, Any], ontology: Ontology, source: str 
                     space_id, info["number_of_frames"], info["width"], info["height"], info.get("data_fps")
                 )
             elif kind == "medical_file":
+                name = str((info.get("child_info") or {}).get("file_name") or "").lower()
+                modality = info.get("modality") or ("nifti" if name.endswith((".nii", ".nii.gz")) else "dicom")
                 space = row.add_medical_space(
-                    space_id, info["number_of_frames"], info["width"], info["height"], "dicom"
+                    space_id, info["number_of_frames"], info["width"], info["height"], modality
                 )
             elif kind == "image":
                 space = row.add_image_space(space_id, info["width"], info["height"])
