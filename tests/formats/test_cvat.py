@@ -10,6 +10,7 @@ from labelspace import (
     PolylineCoordinates,
     Project,
     Range,
+    RotatableBoundingBoxCoordinates,
     SkeletonCoordinate,
     SkeletonCoordinates,
 )
@@ -252,3 +253,37 @@ def test_a_cvat_skeleton_track_leaves_when_all_its_nodes_do(tmp_path):
     head, tail = got[2].values
     assert (head.name, head.x, head.y, head.visibility) == ("1", pytest.approx(0.3), pytest.approx(0.2), None)
     assert (tail.name, tail.visibility) == ("2", "occluded")
+
+
+def test_rotated_boxes_keep_their_angle(world, tmp_path):
+    row = world.row()
+    video = row.add_video_space("cam", 6, 200, 100)
+    turned = world.rotated.create_instance()
+    video.put_object_instance(turned, Range(0, 2), RotatableBoundingBoxCoordinates(0.2, 0.3, 0.1, 0.4, 30.0))
+    video.put_object_instance(turned, 3, RotatableBoundingBoxCoordinates(0.2, 0.3, 0.1, 0.4, -90.0))
+    with pytest.warns(DroppedLabelsWarning) as caught:
+        save_cvat(row, tmp_path / "video.xml")
+    assert "rotat" not in str(caught[0].message)
+    xml = (tmp_path / "video.xml").read_text()
+    assert 'rotation="30.0"' in xml and 'rotation="270.0"' in xml and "<type>rectangle</type>" in xml
+    space = load(tmp_path / "video.xml", ontology=world.ontology).rows[0].list_spaces()[0]
+    got = {a.frame: a.coordinates for a in space.get_annotations()}
+    assert sorted(got) == [0, 1, 2, 3]
+    assert [got[f].theta for f in range(4)] == [30.0, 30.0, 30.0, 270.0]
+    assert (got[1].top_left_x, got[1].width) == pytest.approx((0.1, 0.3))
+    # without an ontology, a label whose boxes turn becomes a rotatable box
+    guessed = load_cvat(tmp_path / "video.xml")
+    assert {o.name: o.shape.value for o in guessed.ontology.objects}["boat"] == "rotatable_bounding_box"
+
+
+def test_a_rotated_box_on_a_plain_box_object_is_refused(world, tmp_path):
+    row = world.row()
+    image = row.add_image_space("a.jpg", 100, 100)
+    image.put_object_instance(world.rotated.create_instance(), RotatableBoundingBoxCoordinates(0.2, 0.2, 0.1, 0.1, 45))
+    with pytest.warns(DroppedLabelsWarning):
+        save_cvat(row, tmp_path / "a.xml")
+    (tmp_path / "a.xml").write_text((tmp_path / "a.xml").read_text().replace('label="boat"', 'label="car"'))
+    with pytest.raises(
+        LabelRowError, match=r"box 0: rotation: the box is rotated by 45 degrees but its object is a plain b"
+    ):
+        load_cvat(tmp_path / "a.xml", world.ontology)

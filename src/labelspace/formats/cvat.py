@@ -8,10 +8,10 @@ dynamic answers, so interpolation gives back every frame exactly; import interpo
 points of shapes whose point counts agree (others hold until the next keyframe).
 
 Attributes are written by name: static ones on every shape, dynamic ones as CVAT's mutable
-attributes. Masks go as CVAT writes them: the box around the mask's pixels (``left``, ``top``,
+attributes. Rotated boxes are boxes with CVAT's ``rotation`` (degrees clockwise about the centre,
+as labelspace's ``theta``). Masks go as CVAT writes them: the box around the mask's pixels (``left``, ``top``,
 ``width``, ``height``) and run lengths over that box's rows, starting with a run of 0s. CVAT has
-no place for rotated boxes' angles (exported as their unrotated box), skeleton names or annotation
-metadata: those are dropped with a ``DroppedLabelsWarning``.
+no place for skeleton names or annotation metadata: those are dropped with a ``DroppedLabelsWarning``.
 
 Skeletons are a ``<skeleton>`` of named ``<points>``, the node names declared as sub-labels
 (``<parent>``) of the skeleton's label. A node's ``outside="1"`` reads as invisible and
@@ -78,6 +78,7 @@ _SHAPE_OF = {
     "mask": Shape.BITMASK,
     "skeleton": Shape.SKELETON,
 }
+_KIND_OF = {**_SHAPE_OF, "rectangle": Shape.BOUNDING_BOX}  # a <label>'s <type>
 _INPUT_TYPE = {"radio": "select", "checklist": "checkbox", "text": "text", "numeric": "number"}
 
 
@@ -102,10 +103,11 @@ def _points_text(points: list[tuple[float, float]]) -> str:
 
 def _geometry(c: GeometricCoordinates, w: int, h: int, dropped: Counter[str]) -> dict[str, str] | None:
     if isinstance(c, (BoundingBoxCoordinates, RotatableBoundingBoxCoordinates)):
-        if isinstance(c, RotatableBoundingBoxCoordinates) and c.theta:
-            dropped["rotation angles"] += 1
         x, y, bw, bh = c.top_left_x * w, c.top_left_y * h, c.width * w, c.height * h
-        return {"xtl": repr(x), "ytl": repr(y), "xbr": repr(x + bw), "ybr": repr(y + bh)}
+        box = {"xtl": repr(x), "ytl": repr(y), "xbr": repr(x + bw), "ybr": repr(y + bh)}
+        if isinstance(c, RotatableBoundingBoxCoordinates) and c.theta % 360:
+            box["rotation"] = repr(c.theta % 360)
+        return box
     if isinstance(c, PolygonCoordinates):
         if any(len(part) > 1 for part in c.polygons) or len(c.polygons) > 1:
             dropped["polygon holes and extra parts"] += 1
@@ -216,7 +218,8 @@ def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space]) -> None:
     for element in elements:
         label = _e(labels, "label")
         _e(label, "name", element.name if isinstance(element, Object) else element.title)
-        _e(label, "type", _TAG_OF.get(element.shape, "any") if isinstance(element, Object) else "tag")
+        kind = _TAG_OF.get(element.shape, "any") if isinstance(element, Object) else "tag"
+        _e(label, "type", "rectangle" if kind == "box" else kind)
         attributes = _e(label, "attributes")
         for attribute in element.attributes:  # a classification's one root attribute describes its tag
             _attribute_spec(attributes, attribute)
@@ -423,6 +426,14 @@ def _coordinates(element: ET.Element, shape: Shape, w: int, h: int, where: str) 
         if element.tag == "box":
             xtl, ytl = _number(element, "xtl", where), _number(element, "ytl", where)
             xbr, ybr = _number(element, "xbr", where), _number(element, "ybr", where)
+            rotation = _number(element, "rotation", where) if element.get("rotation") is not None else 0.0
+            if shape is Shape.ROTATABLE_BOUNDING_BOX:
+                return RotatableBoundingBoxCoordinates.from_pixels((xtl, ytl, xbr - xtl, ybr - ytl, rotation), w, h)
+            if rotation % 360:
+                raise LabelRowError(
+                    f"{where}rotation: the box is rotated by {rotation:g} degrees but its object is a plain bounding "
+                    "box in the ontology; make it a rotatable bounding box to keep the angle."
+                )
             return BoundingBoxCoordinates.from_pixels((xtl, ytl, xbr - xtl, ybr - ytl), w, h)
         points = _floats(element.get("points"), where)
         if element.tag == "polygon":
@@ -450,13 +461,18 @@ def _answer(attribute: Attribute, text: str) -> Any:
 def _ontology_from_labels(document: ET.Element, where: str) -> Ontology:
     ontology = Ontology()
     shapes: dict[str, str] = {}
+    rotated: set[str] = set()
     for element in document.iter():
         if element.tag in _SHAPE_OF and element.get("label"):
             shapes.setdefault(element.get("label", ""), element.tag)
+            if element.tag == "box" and element.get("rotation") not in (None, "0", "0.0"):
+                rotated.add(element.get("label", ""))
     for track in document.iter("track"):
         first = next(iter(track), None)
         if first is not None and first.tag in _SHAPE_OF:
             shapes.setdefault(track.get("label", ""), first.tag)
+        if any(e.tag == "box" and e.get("rotation") not in (None, "0", "0.0") for e in track):
+            rotated.add(track.get("label", ""))
     for label in document.iter("label"):
         if label.findtext("parent"):
             continue  # a skeleton's node
@@ -467,9 +483,10 @@ def _ontology_from_labels(document: ET.Element, where: str) -> Ontology:
             classification = ontology.add_classification()
             _add_attribute_from_spec(classification, specs[0] if specs else None, name)
             continue
-        obj = ontology.add_object(
-            name, _SHAPE_OF.get(kind if kind in _SHAPE_OF else shapes.get(name, "box"), Shape.BOUNDING_BOX)
-        )
+        shape = _KIND_OF.get(kind if kind in _KIND_OF else shapes.get(name, "box"), Shape.BOUNDING_BOX)
+        if shape is Shape.BOUNDING_BOX and name in rotated:
+            shape = Shape.ROTATABLE_BOUNDING_BOX
+        obj = ontology.add_object(name, shape)
         for spec in specs:
             _add_attribute_from_spec(obj, spec, None)
     if not ontology.objects and not ontology.classifications:
@@ -604,6 +621,9 @@ def _interpolate(a: GeometricCoordinates, b: GeometricCoordinates, t: float) -> 
             ],
             a.name,
         )
+    if isinstance(a, RotatableBoundingBoxCoordinates) and isinstance(b, RotatableBoundingBoxCoordinates):
+        fields = ("height", "width", "top_left_x", "top_left_y", "theta")
+        return RotatableBoundingBoxCoordinates(*(getattr(a, f) + (getattr(b, f) - getattr(a, f)) * t for f in fields))
     points_a = getattr(a, "values", None)
     points_b = getattr(b, "values", None)
     if points_a is not None and points_b is not None and len(points_a) == len(points_b) and a != b:
