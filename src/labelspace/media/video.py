@@ -103,6 +103,9 @@ class VideoSource(MediaSource):
             position = self._index_of.get(decoded.pts)
             if position is None:
                 continue
+            if position < index - CACHE_FRAMES // 2:
+                self._last_decoded = position
+                continue  # too far back to be asked for next: skip the RGB conversion
             array: npt.NDArray[np.uint8] = decoded.to_ndarray(format="rgb24")
             self._remember(position, array)
             self._last_decoded = position
