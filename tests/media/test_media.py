@@ -120,6 +120,20 @@ def test_dicom_folder_is_sorted_by_position(tmp_path):
         assert [float(source.raw(i)[0, 0]) for i in range(3)] == [10.0, 20.0, 30.0]
 
 
+def test_a_sagittal_series_is_sorted_along_its_normal(tmp_path):
+    folder = tmp_path / "sagittal"
+    folder.mkdir()
+    # rows run along y, columns down z: the slices step along x, and z is the same for all
+    for name, x in (("a.dcm", -5.0), ("b.dcm", 15.0), ("c.dcm", 5.0)):
+        ds, _ = dicom_dataset(1, slope=1.0, intercept=x)
+        ds.ImageOrientationPatient = [0, 1, 0, 0, 0, -1]
+        ds.ImagePositionPatient = [x, 0, 50]
+        ds.InstanceNumber = {"a.dcm": 1, "b.dcm": 2, "c.dcm": 3}[name]  # numbered against the geometry
+        ds.save_as(folder / name, enforce_file_format=True)
+    with open_media(folder) as source:  # the normal (row x column) points to -x: the slices go 15, 5, -5
+        assert [float(source.raw(i)[0, 0]) for i in range(3)] == [15.0, 5.0, -5.0]
+
+
 def test_nifti_volumes(tmp_path):
     nibabel = pytest.importorskip("nibabel")
     volume = np.arange(20 * 16 * 6, dtype=np.float32).reshape(20, 16, 6)

@@ -102,9 +102,19 @@ class DicomSource(MediaSource):
 
     @staticmethod
     def _slice_order(header: Any) -> tuple[float, float]:
+        """Where a slice lies along the series' normal (row x column direction), then its number."""
         position = getattr(header, "ImagePositionPatient", None)
-        z = float(position[2]) if position is not None and len(position) == 3 else 0.0
-        return (z, float(getattr(header, "InstanceNumber", 0) or 0))
+        orientation = getattr(header, "ImageOrientationPatient", None)
+        if position is not None and len(position) == 3:
+            normal = (
+                np.cross(np.asarray(orientation[:3], float), np.asarray(orientation[3:], float))
+                if orientation is not None and len(orientation) == 6
+                else np.array([0.0, 0.0, 1.0])
+            )
+            along = float(np.dot(np.asarray(position, float), normal))
+        else:
+            along = 0.0
+        return (along, float(getattr(header, "InstanceNumber", 0) or 0))
 
     def _pixels(self, dataset: Any) -> npt.NDArray[Any]:
         try:
