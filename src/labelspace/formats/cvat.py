@@ -266,7 +266,7 @@ def save_cvat(project: Project | LabelRow, path: str | os.PathLike[str]) -> Coun
     videos = [s for s in spaces if isinstance(s, MultiFrameSpace)]
     if videos and len(spaces) != 1:
         raise LabelRowError(
-            f"CVAT XML holds one video, or images only; this project has {len(videos)} videos among {len(spaces)} "
+            f"CVAT XML holds one video, or images only; this project has {len(videos)} video(s) among {len(spaces)} "
             f"spaces. Export each video's row on its own."
         )
     dropped: Counter[str] = Counter()
