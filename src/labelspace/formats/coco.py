@@ -173,7 +173,27 @@ class _Exporter:
         self.project = project
         objects = project.ontology.objects
         self.category_of = {o.feature_node_hash: i + 1 for i, o in enumerate(objects)}
+        self._static: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}  # by id of the live instance
+        self._metas: dict[tuple[int, int], dict[str, Any]] = {}  # frames of one put share a record
         self.keypoint_names = self._keypoint_names()
+
+    def meta(self, space: Space, record: int) -> dict[str, Any]:
+        """An annotation's metadata as JSON values, worked out once per metadata record."""
+        key = (id(space), record)
+        known = self._metas.get(key)
+        if known is None:
+            if len(self._metas) >= 4096:  # bounded: an export streams, and per-frame puts each have a record
+                self._metas.clear()
+            known = self._metas[key] = _meta(space, record)
+        return known
+
+    def static_answers(self, instance: ObjectInstance) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An object's static answers by name and by hash; worked out once per object, not per frame."""
+        known = self._static.get(id(instance))
+        if known is None:
+            by_hash = {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()}
+            known = self._static[id(instance)] = (_answers_by_name(instance), by_hash)
+        return known
 
     def _keypoint_names(self) -> dict[str, list[str]]:
         names: dict[str, list[str]] = {}
@@ -253,7 +273,7 @@ class _Exporter:
                     "answers": {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()},
                     "attributes": _answers_by_name(instance),
                     "global": view.is_global,
-                    **_meta(space, view._record),
+                    **self.meta(space, view._record),
                 }
             )
         if classifications:
@@ -276,6 +296,7 @@ class _Exporter:
                             answers.answers[answers.runs.tags[run]]
                         )
             next_id += 1
+            by_name, by_hash = self.static_answers(instance)
             out.append(
                 {
                     "id": next_id,
@@ -283,14 +304,14 @@ class _Exporter:
                     "category_id": self.category_of[instance.feature_hash],
                     "iscrowd": 0,
                     **geometry,
-                    "attributes": _answers_by_name(instance),
+                    "attributes": by_name,
                     "track_id": instance.object_hash,
                     "labelspace": {
                         "object_hash": instance.object_hash,
-                        "answers": {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()},
+                        "answers": by_hash,
                         "dynamic": dynamic,
                         **_native_value(view.coordinates),
-                        **_meta(space, view._record),
+                        **self.meta(space, view._record),
                     },
                 }
             )

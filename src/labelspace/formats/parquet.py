@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from labelspace.formats.coco import _read_meta
 from labelspace.model.errors import LabelRowError, MissingExtraError, OntologyError
@@ -98,12 +99,12 @@ def _schema(pa: Any) -> Any:
     )
 
 
-def _readable(instance: _Answerable, extra: dict[str, Any]) -> str:
-    out: dict[str, Any] = {}
-    for attribute, value in instance._answer_items():
-        out[attribute.name] = _label(value)
-    out.update(extra)
-    return json.dumps(out, ensure_ascii=False)
+def _readable(instance: _Answerable, extra: dict[str, Any], static: dict[int, dict[str, Any]]) -> str:
+    """The answers column: static answers by attribute name (worked out once per instance), then ``extra``."""
+    known = static.get(id(instance))
+    if known is None:
+        known = static[id(instance)] = {a.name: _label(v) for a, v in instance._answer_items()}
+    return orjson.dumps({**known, **extra} if extra else known).decode()
 
 
 def _label(value: Any) -> Any:
@@ -115,6 +116,7 @@ def _label(value: Any) -> Any:
 
 
 def _records(project: Project) -> Iterator[dict[str, Any]]:
+    static: dict[int, dict[str, Any]] = {}  # by id of the live instance, for this export
     for r, row in enumerate(project.rows):
         for space in row.list_spaces():
             for view in space.get_annotations("object"):
@@ -149,7 +151,7 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                         run = answers.runs.find(view.frame)
                         if run >= 0:
                             dynamic[answers.attribute.name] = _label(answers.answers[answers.runs.tags[run]])
-                record["answers"] = _readable(instance, dynamic)
+                record["answers"] = _readable(instance, dynamic, static)
                 yield record
             for cview in space.get_annotations("classification"):
                 cinstance: ClassificationInstance = cview.classification_instance
@@ -171,7 +173,7 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                     "last_edited_by": meta.last_edited_by,
                     "confidence": meta.confidence,
                     "manual_annotation": meta.manual_annotation,
-                    "answers": _readable(cinstance, {}),
+                    "answers": _readable(cinstance, {}, static),
                     "is_global": cview.is_global,
                 }
 
