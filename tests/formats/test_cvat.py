@@ -14,9 +14,8 @@ from labelspace import (
     SkeletonCoordinate,
     SkeletonCoordinates,
 )
-from labelspace.formats import guess_format, load
+from labelspace.formats import DroppedLabelsWarning, guess_format, load
 from labelspace.formats.cvat import load_cvat, save_cvat
-from labelspace.formats.yolo import DroppedLabelsWarning
 
 P = PointCoordinate
 

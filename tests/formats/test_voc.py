@@ -1,9 +1,8 @@
 import pytest
 
 from labelspace import BoundingBoxCoordinates, LabelRowError, Project
-from labelspace.formats import guess_format, load
+from labelspace.formats import DroppedLabelsWarning, guess_format, load
 from labelspace.formats.voc import load_voc, save_voc
-from labelspace.formats.yolo import DroppedLabelsWarning
 from tests.formats.test_coco import full_project
 
 

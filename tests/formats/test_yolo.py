@@ -2,8 +2,8 @@ import pytest
 from PIL import Image
 
 from labelspace import BoundingBoxCoordinates, LabelRowError, PointCoordinate, PolygonCoordinates, Project
-from labelspace.formats import guess_format, load
-from labelspace.formats.yolo import DroppedLabelsWarning, load_yolo, save_yolo
+from labelspace.formats import DroppedLabelsWarning, guess_format, load
+from labelspace.formats.yolo import load_yolo, save_yolo
 from labelspace.model.errors import MediaError
 from tests.formats.test_coco import full_project
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from labelspace.formats._common import DroppedLabelsWarning
 from labelspace.model.errors import LabelRowError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Ontology
@@ -239,4 +240,4 @@ def save(project: Project | LabelRow, path: str | os.PathLike[str], format: str)
     _format(format).save(project, Path(path))
 
 
-__all__ = ["FORMATS", "Format", "guess_format", "load", "save"]
+__all__ = ["FORMATS", "DroppedLabelsWarning", "Format", "guess_format", "load", "save"]

@@ -22,7 +22,6 @@ those read back as not said.
 from __future__ import annotations
 
 import os
-import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from labelspace.formats.yolo import DroppedLabelsWarning
+from labelspace.formats._common import warn_dropped
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -304,11 +303,7 @@ def save_cvat(project: Project | LabelRow, path: str | os.PathLike[str]) -> Coun
     dropped["annotation metadata"] += sum(1 for s in spaces for _ in s.get_annotations())
     ET.indent(root)
     ET.ElementTree(root).write(Path(path), encoding="utf-8", xml_declaration=True)
-    dropped = Counter({k: v for k, v in dropped.items() if v})
-    if dropped:
-        listed = ", ".join(f"{n} {what}" for what, n in sorted(dropped.items()))
-        warnings.warn(f"CVAT XML cannot hold everything; dropped {listed}.", DroppedLabelsWarning, stacklevel=2)
-    return dropped
+    return warn_dropped("CVAT XML", dropped)
 
 
 def _shape_element(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import warnings
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from labelspace.formats.yolo import DroppedLabelsWarning
+from labelspace.formats._common import warn_dropped
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -321,9 +320,7 @@ def label_row_to_encord(row: LabelRow, data_title: str = "") -> dict[str, Any]:
                 "range": [],
             }
     data_hash = secrets.token_hex(8)
-    if dropped:
-        listed = ", ".join(f"{n} {what}" for what, n in sorted(dropped.items()))
-        warnings.warn(f"Encord JSON: dropped {listed}.", DroppedLabelsWarning, stacklevel=2)
+    warn_dropped("Encord JSON", dropped)
     return {
         "label_hash": secrets.token_hex(8),
         "branch_name": "main",

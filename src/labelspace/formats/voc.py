@@ -12,12 +12,11 @@ dropped on export, and a ``DroppedLabelsWarning`` lists what and how much.
 from __future__ import annotations
 
 import os
-import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from labelspace.formats.yolo import DroppedLabelsWarning, _stem
+from labelspace.formats._common import frame_stem, warn_dropped
 from labelspace.model.coordinates import BoundingBoxCoordinates
 from labelspace.model.errors import LabelRowError, OntologyError
 from labelspace.model.label_row import LabelRow
@@ -52,7 +51,7 @@ def save_voc(project: Project | LabelRow, folder: str | os.PathLike[str]) -> Cou
                 if isinstance(space, MultiFrameSpace) and not views:
                     continue
                 root = ET.Element("annotation")
-                name = _stem(space, frame)
+                name = frame_stem(space, frame)
                 _element(root, "folder", "images")
                 _element(root, "filename", f"{name}.jpg")
                 if space.media:
@@ -78,11 +77,7 @@ def save_voc(project: Project | LabelRow, folder: str | os.PathLike[str]) -> Cou
                         _element(box, tag, int(value) if float(value).is_integer() else repr(value))
                 ET.indent(root)
                 ET.ElementTree(root).write(out / f"{name}.xml", encoding="utf-8", xml_declaration=False)
-    dropped = Counter({k: v for k, v in dropped.items() if v})
-    if dropped:
-        listed = ", ".join(f"{n} {what}" for what, n in sorted(dropped.items()))
-        warnings.warn(f"Pascal VOC cannot hold everything; dropped {listed}.", DroppedLabelsWarning, stacklevel=2)
-    return dropped
+    return warn_dropped("Pascal VOC", dropped)
 
 
 def _number(node: ET.Element, path: str, where: str) -> float:

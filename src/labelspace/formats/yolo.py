@@ -14,10 +14,10 @@ lists what was dropped and how much. Images are not written; import reads each i
 from __future__ import annotations
 
 import os
-import warnings
 from collections import Counter
 from pathlib import Path
 
+from labelspace.formats._common import frame_stem, warn_dropped
 from labelspace.media.base import IMAGE_SUFFIXES
 from labelspace.model.coordinates import (
     BoundingBoxCoordinates,
@@ -29,17 +29,7 @@ from labelspace.model.errors import LabelRowError, MediaError, OntologyError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Object, Ontology, Shape
 from labelspace.model.project import Project
-from labelspace.model.spaces import MultiFrameSpace, Space
-
-
-class DroppedLabelsWarning(UserWarning):
-    """A format could not hold some labels; the message lists them."""
-
-
-def _stem(space: Space, frame: int) -> str:
-    base = Path(space.media).stem if space.media else space.space_id
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in base)
-    return f"{safe}_{frame:06d}" if isinstance(space, MultiFrameSpace) else safe
+from labelspace.model.spaces import MultiFrameSpace
 
 
 def _number(v: float) -> str:
@@ -84,7 +74,7 @@ def save_yolo(project: Project | LabelRow, folder: str | os.PathLike[str]) -> Co
                 dropped["dynamic answers"] += sum(len(t.dynamic) for t in space._objects.values())
             frames = range(space.number_of_frames) if isinstance(space, MultiFrameSpace) else [0]
             for frame in frames:
-                stem = _stem(space, frame)
+                stem = frame_stem(space, frame)
                 if stem in written:
                     raise LabelRowError(
                         f"two images would both be written as labels/{stem}.txt; give spaces distinct media names."
@@ -99,11 +89,7 @@ def save_yolo(project: Project | LabelRow, folder: str | os.PathLike[str]) -> Co
             {"path": ".", "train": "images", "val": "images", "nc": len(names), "names": names}, sort_keys=False
         )
     )
-    dropped = Counter({k: v for k, v in dropped.items() if v})
-    if dropped:
-        listed = ", ".join(f"{n} {what}" for what, n in sorted(dropped.items()))
-        warnings.warn(f"YOLO cannot hold everything; dropped {listed}.", DroppedLabelsWarning, stacklevel=2)
-    return dropped
+    return warn_dropped("YOLO", dropped)
 
 
 def _image_size(stem: str, roots: list[Path]) -> tuple[str, int, int]:
