@@ -4,6 +4,7 @@ import pytest
 from labelspace import LabelRowError
 from labelspace.formats import guess_format, load, save
 from labelspace.formats.parquet import load_parquet, save_parquet
+from tests.conftest import World
 from tests.formats.test_coco import canonical, full_project
 
 pytest.importorskip("pyarrow")
@@ -86,3 +87,13 @@ def test_large_tables_are_written_in_batches(world, tmp_path):
     assert pq.ParquetFile(tmp_path / "long.parquet").metadata.num_rows == 60_000
     assert pq.ParquetFile(tmp_path / "long.parquet").metadata.num_row_groups >= 2
     assert peak < 200_000_000
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "coco"])
+def test_an_ontology_that_differs_from_the_files_is_refused(world, tmp_path, fmt):
+    path = tmp_path / ("labels.parquet" if fmt == "parquet" else "labels.json")
+    save(full_project(world), path, fmt)
+    other = World().ontology
+    other.add_object("bus", world.box.shape)
+    with pytest.raises(LabelRowError, match=r"labels\.\w+: the ontology given does not match the file's: .*'bus'"):
+        load(path, fmt, ontology=other)

@@ -479,7 +479,7 @@ def coco_to_project(d: Mapping[str, Any], ontology: Ontology | None = None, sour
         LabelRowError: Naming the source, the record and the field of the first malformed value;
             nothing is returned half-built.
     """
-    from labelspace.model.native import ontology_difference
+    from labelspace.model.native import matching_ontology
 
     r = _Reader(source)
     if not isinstance(d, Mapping):
@@ -494,11 +494,9 @@ def coco_to_project(d: Mapping[str, Any], ontology: Ontology | None = None, sour
             own = Ontology.from_dict(extension.get("ontology", {}))
         except OntologyError as e:
             raise r.fail("labelspace.ontology", e.message) from None
-    if ontology is not None and own is not None:
-        difference = ontology_difference(ontology, own)
-        if difference:
-            raise LabelRowError(f"{source}: the ontology given does not match the file's: {difference}")
-    ontology = ontology or own or _ontology_from_categories(r, categories, annotations)
+    if own is not None:
+        ontology = matching_ontology(ontology, own, f"{source}: ")
+    ontology = ontology or _ontology_from_categories(r, categories, annotations)
     objects: dict[Any, Object] = {}
     keypoints: dict[Any, list[str]] = {}
     for i, c in enumerate(categories):

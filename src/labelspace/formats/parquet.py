@@ -262,7 +262,7 @@ def save_parquet(project: Project | LabelRow, path: str | os.PathLike[str], prog
 
 def load_parquet(path: str | os.PathLike[str], ontology: Ontology | None = None) -> Project:
     """Read a Parquet file written by ``save_parquet``; errors name the file, the table row and the column."""
-    from labelspace.model.native import ontology_difference
+    from labelspace.model.native import matching_ontology
 
     pa = _arrow()
     source = str(path)
@@ -278,11 +278,7 @@ def load_parquet(path: str | os.PathLike[str], ontology: Ontology | None = None)
         own = Ontology.from_dict(meta["ontology"])
     except (OntologyError, KeyError) as e:
         raise LabelRowError(f"{source}: metadata.ontology: {getattr(e, 'message', e)}") from None
-    if ontology is not None:
-        difference = ontology_difference(ontology, own)
-        if difference:
-            raise LabelRowError(f"{source}: the ontology given does not match the file's: {difference}")
-        own = ontology
+    own = matching_ontology(ontology, own, f"{source}: ")
     try:
         rows = _Rows(own, meta)
     except (LabelRowError, OntologyError) as e:

@@ -358,18 +358,27 @@ def label_row_from_dict(d: Mapping[str, Any], ontology: Ontology | None = None) 
             own = Ontology.from_dict(r.map(d, "ontology", "label_row"))
         except OntologyError as e:
             raise LabelRowError(e.message) from None
-    if ontology is not None:
-        difference = ontology_difference(ontology, own)
-        if difference:
-            raise LabelRowError(f"The ontology given does not match the file's: {difference}")
-    else:
-        ontology = own
+    ontology = matching_ontology(ontology, own)
     row = LabelRow(ontology)
     objects = _instances(r, d, "objects", ontology)
     classifications = _instances(r, d, "classifications", ontology)
     for i, sd in enumerate(r.dicts(d, "spaces", "label_row")):
         _read_space(r, sd, f"spaces[{i}]", row, objects, classifications)  # type: ignore[arg-type]
     return row
+
+
+def matching_ontology(given: Ontology | None, stored: Ontology, where: str = "") -> Ontology:
+    """The ontology to read a file with: ``given`` if it matches the file's ``stored`` one, else an error.
+
+    ``where`` (for example ``"labels.json: "``) prefixes the message. Without ``given``, the file's own.
+    """
+    if given is None:
+        return stored
+    difference = ontology_difference(given, stored)
+    if difference:
+        message = f"the ontology given does not match the file's: {difference}"
+        raise LabelRowError(f"{where}{message}" if where else message[0].upper() + message[1:])
+    return given
 
 
 def ontology_difference(given: Ontology, stored: Ontology) -> str:

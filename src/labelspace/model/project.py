@@ -106,7 +106,7 @@ class Project:
             LabelRowError: Naming the row and field of the first malformed value.
         """
         from labelspace.model.errors import OntologyError
-        from labelspace.model.native import label_row_from_dict, ontology_difference
+        from labelspace.model.native import label_row_from_dict, matching_ontology
 
         if not isinstance(d, Mapping) or d.get("format") != FORMAT:
             raise LabelRowError(f"format: expected {FORMAT!r}; is this a labelspace project?")
@@ -116,11 +116,7 @@ class Project:
             own = Ontology.from_dict(d.get("ontology", {}))
         except OntologyError as e:
             raise LabelRowError(e.message) from None
-        if ontology is not None:
-            difference = ontology_difference(ontology, own)
-            if difference:
-                raise LabelRowError(f"The ontology given does not match the file's: {difference}")
-            own = ontology
+        own = matching_ontology(ontology, own)
         project = cls(own)
         rows = d.get("rows", [])
         if not isinstance(rows, list):
