@@ -36,10 +36,16 @@ from labelspace.model.coordinates import (
     Visibility,
 )
 from labelspace.model.errors import LabelRowError, MissingExtraError, OntologyError
-from labelspace.model.instances import ClassificationInstance, ObjectInstance, _Answerable
+from labelspace.model.instances import ClassificationInstance, ObjectInstance
 from labelspace.model.label_row import LabelRow
-from labelspace.model.native import coordinates_from_dict, coordinates_to_dict, decode_answer, encode_answer
-from labelspace.model.ontology import Classification, Object, Ontology, Option, Shape
+from labelspace.model.native import (
+    answers_by_name,
+    coordinates_from_dict,
+    coordinates_to_dict,
+    decode_answer,
+    encode_answer,
+)
+from labelspace.model.ontology import Classification, Object, Ontology, Shape
 from labelspace.model.project import Project
 from labelspace.model.spaces import LAYOUTS, MultiFrameSpace, Space, coordinates_from_row
 
@@ -58,19 +64,6 @@ def _mask_api() -> Any:
 
 
 # --- export ---------------------------------------------------------------------------------------
-
-
-def _answers_by_name(instance: _Answerable) -> dict[str, Any]:
-    """Static answers keyed by attribute name, readable by other tools."""
-    out: dict[str, Any] = {}
-    for attribute, value in instance._answer_items():
-        if isinstance(value, Option):
-            out[attribute.name] = value.label
-        elif isinstance(value, tuple):
-            out[attribute.name] = [o.label for o in value]
-        else:
-            out[attribute.name] = value
-    return out
 
 
 def _meta(space: Space, record: int) -> dict[str, Any]:
@@ -192,7 +185,7 @@ class _Exporter:
         known = self._static.get(id(instance))
         if known is None:
             by_hash = {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()}
-            known = self._static[id(instance)] = (_answers_by_name(instance), by_hash)
+            known = self._static[id(instance)] = (answers_by_name(instance), by_hash)
         return known
 
     def _keypoint_names(self) -> dict[str, list[str]]:
@@ -271,7 +264,7 @@ class _Exporter:
                     "feature_node_hash": instance.feature_hash,
                     "title": instance.ontology_item.title,
                     "answers": {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()},
-                    "attributes": _answers_by_name(instance),
+                    "attributes": answers_by_name(instance),
                     "global": view.is_global,
                     **self.meta(space, view._record),
                 }

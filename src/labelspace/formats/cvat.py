@@ -45,6 +45,7 @@ from labelspace.model.errors import LabelRowError, OntologyError
 from labelspace.model.frames import merge_runs
 from labelspace.model.instances import ObjectInstance, check_answer
 from labelspace.model.label_row import LabelRow
+from labelspace.model.native import answer_label
 from labelspace.model.ontology import (
     Attribute,
     ChecklistAttribute,
@@ -52,7 +53,6 @@ from labelspace.model.ontology import (
     NumericAttribute,
     Object,
     Ontology,
-    Option,
     RadioAttribute,
     Shape,
     TextAttribute,
@@ -89,11 +89,8 @@ def _e(parent: ET.Element, tag: str, text: object = None, **attrs: object) -> ET
 
 
 def _answer_text(value: Any) -> str:
-    if isinstance(value, Option):
-        return value.label
-    if isinstance(value, tuple):
-        return ",".join(o.label for o in value)
-    return str(value)
+    label = answer_label(value)
+    return ",".join(label) if isinstance(label, list) else str(label)
 
 
 def _points_text(points: list[tuple[float, float]]) -> str:

@@ -45,12 +45,14 @@ from labelspace.model.label_row import LabelRow
 from labelspace.model.native import (
     _out,
     _Reader,
+    answer_label,
+    answers_by_name,
     coordinates_from_dict,
     coordinates_to_dict,
     decode_answer,
     encode_answer,
 )
-from labelspace.model.ontology import Classification, Object, Ontology, Option
+from labelspace.model.ontology import Classification, Object, Ontology
 from labelspace.model.project import Project
 from labelspace.model.spaces import LAYOUTS, MultiFrameSpace, Space, check_rows, coordinates_from_row
 
@@ -103,16 +105,8 @@ def _readable(instance: _Answerable, extra: dict[str, Any], static: dict[int, di
     """The answers column: static answers by attribute name (worked out once per instance), then ``extra``."""
     known = static.get(id(instance))
     if known is None:
-        known = static[id(instance)] = {a.name: _label(v) for a, v in instance._answer_items()}
+        known = static[id(instance)] = answers_by_name(instance)
     return orjson.dumps({**known, **extra} if extra else known).decode()
-
-
-def _label(value: Any) -> Any:
-    if isinstance(value, Option):
-        return value.label
-    if isinstance(value, tuple):
-        return [o.label for o in value]
-    return value
 
 
 def _records(project: Project) -> Iterator[dict[str, Any]]:
@@ -150,7 +144,7 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                     for answers in space._objects[instance.object_hash].dynamic.values():
                         run = answers.runs.find(view.frame)
                         if run >= 0:
-                            dynamic[answers.attribute.name] = _label(answers.answers[answers.runs.tags[run]])
+                            dynamic[answers.attribute.name] = answer_label(answers.answers[answers.runs.tags[run]])
                 record["answers"] = _readable(instance, dynamic, static)
                 yield record
             for cview in space.get_annotations("classification"):

@@ -60,7 +60,7 @@ from labelspace.model.coordinates import (
     SkeletonCoordinates,
 )
 from labelspace.model.errors import LabelRowError, OntologyError
-from labelspace.model.instances import ClassificationInstance, ObjectInstance, StoredAnswer, check_answer
+from labelspace.model.instances import ClassificationInstance, ObjectInstance, StoredAnswer, _Answerable, check_answer
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import (
     Attribute,
@@ -116,6 +116,20 @@ def encode_answer(value: StoredAnswer) -> Any:
     if isinstance(value, tuple):
         return [o.feature_node_hash for o in value]
     return value
+
+
+def answer_label(value: StoredAnswer) -> Any:
+    """An answer as people and other tools read it: option labels instead of hashes."""
+    if isinstance(value, Option):
+        return value.label
+    if isinstance(value, tuple):
+        return [o.label for o in value]
+    return value
+
+
+def answers_by_name(instance: _Answerable) -> dict[str, Any]:
+    """An instance's static answers keyed by attribute name, options by label."""
+    return {attribute.name: answer_label(value) for attribute, value in instance._answer_items()}
 
 
 def coordinates_to_dict(coordinates: GeometricCoordinates) -> dict[str, Any]:
