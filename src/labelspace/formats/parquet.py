@@ -109,13 +109,24 @@ def _readable(instance: _Answerable, extra: dict[str, Any], static: dict[int, di
     return orjson.dumps({**known, **extra} if extra else known).decode()
 
 
+def _meta_columns(space: Space, record: int) -> dict[str, Any]:
+    meta = space._meta.record(record)
+    return {
+        "created_at": meta.created_at,
+        "created_by": meta.created_by,
+        "last_edited_at": meta.last_edited_at,
+        "last_edited_by": meta.last_edited_by,
+        "confidence": meta.confidence,
+        "manual_annotation": meta.manual_annotation,
+    }
+
+
 def _records(project: Project) -> Iterator[dict[str, Any]]:
     static: dict[int, dict[str, Any]] = {}  # by id of the live instance, for this export
     for r, row in enumerate(project.rows):
         for space in row.list_spaces():
             for view in space.get_annotations("object"):
                 instance: ObjectInstance = view.object_instance
-                meta = space._meta.record(view._record)
                 record: dict[str, Any] = {
                     "row": r,
                     "space": space.space_id,
@@ -126,12 +137,7 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                     "feature": instance.feature_hash,
                     "shape": instance.ontology_item.shape.value,
                     "is_global": None,
-                    "created_at": meta.created_at,
-                    "created_by": meta.created_by,
-                    "last_edited_at": meta.last_edited_at,
-                    "last_edited_by": meta.last_edited_by,
-                    "confidence": meta.confidence,
-                    "manual_annotation": meta.manual_annotation,
+                    **_meta_columns(space, view._record),
                 }
                 row_values = getattr(view.coordinates, "_row", None)
                 for i, name in enumerate(_ROW_COLUMNS):
@@ -149,7 +155,6 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                 yield record
             for cview in space.get_annotations("classification"):
                 cinstance: ClassificationInstance = cview.classification_instance
-                meta = space._meta.record(cview._record)
                 yield {
                     "row": r,
                     "space": space.space_id,
@@ -161,12 +166,7 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                     "shape": None,
                     **dict.fromkeys(_ROW_COLUMNS),
                     "geometry": None,
-                    "created_at": meta.created_at,
-                    "created_by": meta.created_by,
-                    "last_edited_at": meta.last_edited_at,
-                    "last_edited_by": meta.last_edited_by,
-                    "confidence": meta.confidence,
-                    "manual_annotation": meta.manual_annotation,
+                    **_meta_columns(space, cview._record),
                     "answers": _readable(cinstance, {}, static),
                     "is_global": cview.is_global,
                 }
