@@ -246,8 +246,9 @@ def save_parquet(project: Project | LabelRow, path: str | os.PathLike[str], prog
                     writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                     bar.update(len(batch))
                     batch = []
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            bar.update(len(batch))
+            if batch:  # the rest (an empty table would add an empty row group)
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                bar.update(len(batch))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
