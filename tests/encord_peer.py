@@ -23,33 +23,7 @@ def video_label_row(structure, frames, space_id="cam", width=100, height=100):
         "data_duration": frames / 25,
         "data_fps": 25.0,
     }
-    now = datetime.datetime.now()
-    metadata = LabelRowMetadata(
-        label_hash="",
-        branch_name="main",
-        created_at=now,
-        last_edited_at=now,
-        data_hash="data",
-        data_title="",
-        data_type=DataType.GROUP,
-        data_link="",
-        dataset_hash="",
-        dataset_title="",
-        label_status=LabelStatus.NOT_LABELLED,
-        annotation_task_status=AnnotationTaskStatus.QUEUED,
-        workflow_graph_node=None,
-        is_shadow_data=False,
-        duration=frames / 25,
-        frames_per_second=25,
-        number_of_frames=frames,
-        height=None,
-        width=None,
-        audio_codec=None,
-        audio_bit_depth=None,
-        audio_num_channels=None,
-        audio_sample_rate=None,
-        spaces={space_id: space},
-    )
+    metadata = _metadata("", "data", {space_id: space}, frames)
     labels = {
         "label_hash": "label",
         "branch_name": "main",
@@ -77,10 +51,7 @@ def video_label_row(structure, frames, space_id="cam", width=100, height=100):
             }
         },
     }
-    ontology = Mock()
-    ontology.structure = structure
-    row = LabelRowV2(metadata, Mock(), ontology)
-    row.from_labels_dict(labels)
+    row = _row(structure, metadata, labels)
     return row, row.get_space(id=space_id, type_="video")
 
 
@@ -104,13 +75,19 @@ def mirror_ontology(world):
 def label_row_from_dict(structure, labels):
     """An Encord label row built (offline) from a label-row dict, as the SDK would from the platform."""
     spaces = {sid: {**info, "labels": {}} for sid, info in labels["spaces"].items()}
+    metadata = _metadata(labels["label_hash"], labels["data_hash"], spaces)
+    return _row(structure, metadata, labels)
+
+
+def _metadata(label_hash, data_hash, spaces, frames=None):
+    """What the platform would send about a data group; ``frames`` for a single video's timing."""
     now = datetime.datetime.now()
-    metadata = LabelRowMetadata(
-        label_hash=labels["label_hash"],
+    return LabelRowMetadata(
+        label_hash=label_hash,
         branch_name="main",
         created_at=now,
         last_edited_at=now,
-        data_hash=labels["data_hash"],
+        data_hash=data_hash,
         data_title="",
         data_type=DataType.GROUP,
         data_link="",
@@ -120,9 +97,9 @@ def label_row_from_dict(structure, labels):
         annotation_task_status=AnnotationTaskStatus.QUEUED,
         workflow_graph_node=None,
         is_shadow_data=False,
-        duration=None,
-        frames_per_second=None,
-        number_of_frames=None,
+        duration=frames / 25 if frames else None,
+        frames_per_second=25 if frames else None,
+        number_of_frames=frames,
         height=None,
         width=None,
         audio_codec=None,
@@ -131,6 +108,10 @@ def label_row_from_dict(structure, labels):
         audio_sample_rate=None,
         spaces=spaces,
     )
+
+
+def _row(structure, metadata, labels):
+    """A LabelRowV2 with a mocked client, filled from ``labels``."""
     ontology = Mock()
     ontology.structure = structure
     row = LabelRowV2(metadata, Mock(), ontology)
