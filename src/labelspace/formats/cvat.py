@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from labelspace.formats._common import warn_dropped
+from labelspace.formats._common import mask_from_row_runs, row_runs, warn_dropped
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -147,13 +147,8 @@ def _mask_geometry(mask: Any) -> dict[str, str]:
     else:
         top, left = int(rows[0]), int(cols[0])
         patch = mask[top : int(rows[-1]) + 1, left : int(cols[-1]) + 1]
-    flat = patch.ravel()
-    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    counts = np.diff(np.concatenate(([0], edges, [flat.size])))
-    if flat[0]:
-        counts = np.concatenate(([0], counts))
     return {
-        "rle": ", ".join(map(str, counts.tolist())),
+        "rle": ", ".join(map(str, row_runs(patch).tolist())),
         "left": str(left),
         "top": str(top),
         "width": str(patch.shape[1]),
@@ -201,10 +196,7 @@ def _mask(element: ET.Element, w: int, h: int, where: str) -> BitmaskCoordinates
         raise LabelRowError(
             f"{where}rle: the run lengths add up to {sum(counts)}; a {width} x {height} mask needs {width * height}."
         )
-    patch = np.repeat(np.arange(len(counts)) % 2 == 1, counts).reshape(height, width)
-    mask = np.zeros((h, w), dtype=bool)
-    mask[top : top + height, left : left + width] = patch
-    return BitmaskCoordinates(mask)
+    return mask_from_row_runs(counts, (top, left, height, width), (h, w))
 
 
 def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space]) -> None:

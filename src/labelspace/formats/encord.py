@@ -22,9 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from labelspace.formats._common import warn_dropped
+from labelspace.formats._common import mask_from_row_runs, row_runs, warn_dropped
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -225,8 +223,7 @@ def _frame_object(space: Space, view: Any, dropped: Counter[str]) -> dict[str, A
     elif isinstance(c, PointCoordinate):
         d["point"] = {"0": {"x": c.x, "y": c.y}}
     elif isinstance(c, BitmaskCoordinates):
-        # the row-major runs of a mask are the column-major runs of its transpose
-        rows = BitmaskCoordinates(c.to_array().T).counts
+        rows = row_runs(c.to_array())
         d["bitmask"] = {"top": 0, "left": 0, "height": c.height, "width": c.width, "rleString": _rle_string(rows)}
     elif isinstance(c, SkeletonCoordinates):
         d["skeleton"] = {
@@ -370,7 +367,11 @@ def _rle_string(counts: Any) -> str:
 
 
 def _rle_counts(text: str) -> list[int]:
-    """The inverse of ``_rle_string``."""
+    """The inverse of ``_rle_string``.
+
+    pycocotools holds the same codec in C, but it decodes without checking the runs against the
+    mask's size and is an optional extra; a file's text is read here, and checked by the caller.
+    """
     counts: list[int] = []
     p = 0
     while p < len(text):
@@ -405,12 +406,7 @@ def _bitmask(b: Mapping[str, Any], space: Space) -> BitmaskCoordinates:
             f"the bitmask's run lengths add up to {sum(counts)} or go negative; a {height} x {width} mask has "
             f"{height * width} pixels."
         )
-    patch = np.zeros(height * width, dtype=bool)
-    runs = np.repeat(np.arange(len(counts)) % 2 == 1, counts)
-    patch[: runs.size] = runs
-    mask = np.zeros((space.height, space.width), dtype=bool)
-    mask[top : top + height, left : left + width] = patch.reshape(height, width)
-    return BitmaskCoordinates(mask)
+    return mask_from_row_runs(counts, (top, left, height, width), (space.height, space.width))
 
 
 def _visibility(p: Mapping[str, Any]) -> Any:
