@@ -4,6 +4,16 @@ The label model (ontology, instances, coordinates, frames, spaces, label rows) i
 here; see the README for a tour.
 """
 
+from labelspace import _wiring  # noqa: F401  (provides the model's save, load and from_media)
+from labelspace.model._meta import Metadata
+from labelspace.model.annotations import (
+    AnswerForFrames,
+    AnswersForFrames,
+    ClassificationAnnotation,
+    DynamicAnswerRuns,
+    ObjectAnnotation,
+    ObjectRuns,
+)
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -15,7 +25,7 @@ from labelspace.model.coordinates import (
     SkeletonCoordinate,
     SkeletonCoordinates,
 )
-from labelspace.model.errors import LabelRowError, LabelspaceError, OntologyError
+from labelspace.model.errors import FormatError, LabelRowError, LabelspaceError, OntologyError
 from labelspace.model.frames import Frames, Range
 from labelspace.model.instances import ClassificationInstance, NumericAnswerValue, ObjectInstance
 from labelspace.model.label_row import LabelRow
@@ -33,14 +43,10 @@ from labelspace.model.ontology import (
 )
 from labelspace.model.project import Project
 from labelspace.model.spaces import (
-    AnswerForFrames,
-    AnswersForFrames,
-    ClassificationAnnotation,
     FrameOverlapStrategy,
     ImageSpace,
     MedicalSpace,
     MultiFrameSpace,
-    ObjectAnnotation,
     Space,
     VideoSpace,
 )
@@ -57,6 +63,8 @@ __all__ = [
     "Classification",
     "ClassificationAnnotation",
     "ClassificationInstance",
+    "DynamicAnswerRuns",
+    "FormatError",
     "FrameOverlapStrategy",
     "Frames",
     "GeometricCoordinates",
@@ -65,12 +73,14 @@ __all__ = [
     "LabelRowError",
     "LabelspaceError",
     "MedicalSpace",
+    "Metadata",
     "MultiFrameSpace",
     "NumericAnswerValue",
     "NumericAttribute",
     "Object",
     "ObjectAnnotation",
     "ObjectInstance",
+    "ObjectRuns",
     "Ontology",
     "OntologyError",
     "Option",

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import warnings
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import click
 
 from labelspace import __version__
-from labelspace.model.errors import LabelspaceError
+from labelspace.formats import FORMAT_NAMES
+from labelspace.formats.encord import LAYOUTS as ENCORD_LAYOUTS
+from labelspace.model.errors import FormatError, LabelspaceError, OntologyError
+from labelspace.model.ontology import Ontology
+from labelspace.model.project import Project
 
-FORMAT_NAMES = ["labelspace", "encord", "coco", "yolo", "voc", "cvat", "parquet"]
+T = TypeVar("T")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """A bad file or input: one line naming it, exit status 1."""
     click.echo(f"labelspace: {message}", err=True)
     sys.exit(1)
@@ -66,13 +74,57 @@ def demo(out: Path, frames: int, tracks: int) -> None:
     click.echo("round trip: the reloaded labels equal the saved ones")
 
 
+def _ontology(path: Path, for_format: str) -> tuple[Ontology | None, Path | None]:
+    """An ontology given with --ontology: labelspace's JSON or Encord's (told apart by their keys).
+
+    For the Encord format the file is handed to its reader (which lists the kinds it drops).
+    """
+    from labelspace.formats._reading import read_json
+    from labelspace.formats.encord import ontology_from_encord
+
+    if for_format == "encord":
+        return None, path
+    d = read_json(path)
+    if "featureNodeHash" in json.dumps(d)[:100_000]:
+        return ontology_from_encord(d, str(path)), None
+    try:
+        return Ontology.from_dict(d), None
+    except OntologyError as e:
+        raise FormatError(f"{path}: not an ontology labelspace reads ({e.message})") from None
+
+
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.argument("output_path", metavar="OUTPUT", type=click.Path(path_type=Path))
-@click.option("--from", "from_format", type=click.Choice(FORMAT_NAMES), help="Format of INPUT (guessed when omitted).")
+@click.option(
+    "--from", "from_format", type=click.Choice(FORMAT_NAMES), help="Format of INPUT (recognised when omitted)."
+)
 @click.option("--to", "to_format", type=click.Choice(FORMAT_NAMES), required=True, help="Format of OUTPUT.")
-@click.option("--ontology", "ontology_path", type=click.Path(path_type=Path), help="Ontology JSON the labels use.")
-@click.option("--media", "media_root", type=click.Path(path_type=Path), help="Folder the media paths are relative to.")
+@click.option(
+    "--ontology",
+    "ontology_path",
+    type=click.Path(path_type=Path),
+    help="Ontology JSON the labels use (labelspace's, or Encord's for Encord files).",
+)
+@click.option(
+    "--media",
+    "media_root",
+    type=click.Path(path_type=Path),
+    help="Folder the media paths in INPUT are relative to (and where image sizes are read from).",
+)
+@click.option("--allow-outside-media", is_flag=True, help="Keep media paths that lead outside the media folder.")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty OUTPUT folder whole (folder formats).")
+@click.option(
+    "--dataset",
+    "dataset_path",
+    type=click.Path(path_type=Path),
+    help="For a COCO results file: the COCO dataset the detections are on.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(list(ENCORD_LAYOUTS)),
+    help="For Encord output: the label-row layout (the one that fits each row when omitted).",
+)
 def convert(
     input_path: Path,
     output_path: Path,
@@ -80,50 +132,75 @@ def convert(
     to_format: str,
     ontology_path: Path | None,
     media_root: Path | None,
+    allow_outside_media: bool,
+    overwrite: bool,
+    dataset_path: Path | None,
+    layout: str | None,
 ) -> None:
     """Convert labels from one format to another."""
     from labelspace import formats
-    from labelspace.model.ontology import Ontology
 
-    try:
-        ontology = None
+    def run() -> tuple[Project, Counter[str]]:
+        ontology, ontology_file = None, None
         if ontology_path is not None:
-            import json
+            ontology, ontology_file = _ontology(ontology_path, from_format or formats.guess_format(input_path))
+        project = formats.load(
+            input_path,
+            from_format,
+            ontology,
+            media=media_root,
+            allow_outside_media=allow_outside_media,
+            dataset=dataset_path,
+            ontology_file=ontology_file,
+        )
+        return project, formats.save(project, output_path, to_format, overwrite=overwrite, layout=layout)
 
-            try:
-                d = json.loads(ontology_path.read_text())
-                if (from_format or formats.guess_format(input_path)) == "encord":
-                    from labelspace.formats.encord import ontology_from_encord
-
-                    ontology = ontology_from_encord(d, str(ontology_path))
-                else:
-                    ontology = Ontology.from_dict(d)
-            except ValueError as e:
-                raise LabelspaceError(f"{ontology_path}: {getattr(e, 'message', e)}") from None
-        project = formats.load(input_path, from_format, ontology)
-        if media_root is not None:
-            for row in project.rows:
-                for space in row.list_spaces():
-                    if space.media is not None and not Path(space.media).is_absolute():
-                        space.media = str(media_root / space.media)
-        formats.save(project, output_path, to_format)
-    except (LabelspaceError, OSError) as e:
-        _fail(getattr(e, "message", None) or str(e))
+    project, _ = _guarded(run)
     rows = project.rows
     click.echo(f"wrote {output_path} ({to_format}): {len(rows)} rows, {sum(len(r.list_spaces()) for r in rows)} spaces")
 
 
+def _guarded(work: Callable[[], T]) -> T:
+    """Run ``work``: labels a format drops are printed as warnings; any failure is one line and status 1."""
+    from labelspace.formats import DroppedLabelsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DroppedLabelsWarning)
+        try:
+            result = work()
+        except (LabelspaceError, OSError) as e:
+            _print_warnings(caught)
+            _fail(getattr(e, "message", None) or str(e))
+        except KeyboardInterrupt:
+            _fail("interrupted; no output was changed.")
+        except Exception as e:  # a defect: still one line, never a traceback
+            _print_warnings(caught)
+            _fail(
+                f"unexpected {type(e).__name__}: {e}. This is a labelspace bug; please report it with the input file."
+            )
+    _print_warnings(caught)
+    return result
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        click.echo(f"labelspace: warning: {w.message}", err=True)
+
+
 @main.command()
 @click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="The file's format (guessed when omitted).")
-def info(path: Path, fmt: str | None) -> None:
-    """Print counts of spaces, objects, frames and classes in a labels file."""
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="The file's format (recognised when omitted).")
+@click.option("--media", "media_root", type=click.Path(path_type=Path), help="Folder the media paths are relative to.")
+@click.option("--allow-outside-media", is_flag=True, help="Keep media paths that lead outside the media folder.")
+def info(path: Path, fmt: str | None, media_root: Path | None, allow_outside_media: bool) -> None:
+    """Print counts of spaces, objects, frames and classes in a labels file or folder."""
     from labelspace import formats
 
-    try:
-        project = formats.load(path, fmt)
-    except (LabelspaceError, OSError) as e:
-        _fail(getattr(e, "message", None) or str(e))
+    def run() -> tuple[str, Project]:
+        name = fmt or formats.guess_format(path)
+        return name, formats.load(path, name, media=media_root, allow_outside_media=allow_outside_media)
+
+    name, project = _guarded(run)
     kinds: Counter[str] = Counter()
     objects = classifications = object_frames = classification_frames = 0
     per_class: Counter[str] = Counter()
@@ -141,7 +218,7 @@ def info(path: Path, fmt: str | None) -> None:
                     sum(len(r) for r in space.get_classification_frames(c)) or space.number_of_frames
                 )
                 per_class[c.ontology_item.title] += 1
-    click.echo(f"{path} ({fmt or formats.guess_format(path)})")
+    click.echo(f"{path} ({name})")
     click.echo(f"  rows:                    {len(project.rows)}")
     click.echo(
         f"  spaces:                  {sum(kinds.values())} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})"
@@ -152,5 +229,5 @@ def info(path: Path, fmt: str | None) -> None:
     click.echo(
         f"  classes:                 {len(ontology.objects)} objects, {len(ontology.classifications)} classifications"
     )
-    for name, count in sorted(per_class.items()):
-        click.echo(f"    {name}: {count}")
+    for class_name, count in sorted(per_class.items()):
+        click.echo(f"    {class_name}: {count}")

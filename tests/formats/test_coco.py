@@ -7,7 +7,7 @@ import pytest
 from labelspace import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
-    LabelRowError,
+    FormatError,
     PointCoordinate,
     PolygonCoordinates,
     PolylineCoordinates,
@@ -243,10 +243,10 @@ def test_plain_coco_from_elsewhere(tmp_path):
 @pytest.mark.parametrize(
     ("corrupt", "message"),
     [
-        (lambda d: d["annotations"][0].update(bbox="wide"), r"annotations\[0\]: malformed geometry"),
+        (lambda d: d["annotations"][0].update(bbox="wide"), r"annotations\[0\]\.bbox: expected a list"),
         (lambda d: d["annotations"][1].update(image_id=99), r"annotations\[1\]\.image_id: no image has id 99"),
         (lambda d: d["annotations"][1].update(category_id=9), r"annotations\[1\]\.category_id: no category has id 9"),
-        (lambda d: d["images"][0].pop("width"), r"images\[0\]\.width: expected an integer"),
+        (lambda d: d["images"][0].pop("width"), r"images\[0\]\.width: expected a whole number"),
         (lambda d: d["images"][1].update(id=7), r"images\[1\]\.id: image id 7 is used twice"),
         (lambda d: d.update(annotations={}), "annotations: expected a list"),
     ],
@@ -265,7 +265,7 @@ def test_malformed_files_name_the_record_and_field(tmp_path, corrupt, message):
     }
     corrupt(d)
     (tmp_path / "bad.json").write_text(json.dumps(d))
-    with pytest.raises(LabelRowError, match=r"bad\.json: " + message):
+    with pytest.raises(FormatError, match=r"bad\.json: " + message):
         load_coco(tmp_path / "bad.json")
 
 

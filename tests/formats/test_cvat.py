@@ -4,7 +4,7 @@ import pytest
 from labelspace import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
-    LabelRowError,
+    FormatError,
     PointCoordinate,
     PolygonCoordinates,
     PolylineCoordinates,
@@ -47,7 +47,7 @@ def frames_of(space):
 
 def test_video_tracks_round_trip_through_keyframes_and_outside(world, tmp_path):
     project, video = video_project(world)
-    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+    with pytest.warns(DroppedLabelsWarning, match="annotation times"):
         save_cvat(project, tmp_path / "video.xml")
     assert guess_format(tmp_path / "video.xml") == "cvat"
     xml = (tmp_path / "video.xml").read_text()
@@ -88,7 +88,7 @@ def test_images_and_tags(world, tmp_path):
         sunny.set_answer(world.sunny)
         image.put_classification_instance(sunny)
         project.add_row(row)
-    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+    with pytest.warns(DroppedLabelsWarning, match="annotation times"):
         save_cvat(project, tmp_path / "images.xml")
     again = load_cvat(tmp_path / "images.xml")
     assert [o.name for o in again.ontology.objects][:5] == ["car", "boat", "road", "lane", "person"]
@@ -105,7 +105,7 @@ def test_several_videos_are_refused(world, tmp_path):
     row = world.row()
     row.add_video_space("a", 5, 10, 10)
     row.add_video_space("b", 5, 10, 10)
-    with pytest.raises(LabelRowError, match="CVAT XML holds one video, or images only"):
+    with pytest.raises(FormatError, match="CVAT XML holds one video, or images only"):
         save_cvat(row, tmp_path / "x.xml")
 
 
@@ -128,7 +128,7 @@ def test_several_videos_are_refused(world, tmp_path):
             "<annotations><meta><task><size>5</size><original_size><width>10</width><height>10</height></original_size>"
             "<labels><label><name>car</name></label></labels></task></meta><track id='0' label='car'>"
             "<box frame='9' outside='0' xtl='0' ytl='0' xbr='5' ybr='5'/></track></annotations>",
-            r"track 0: box 0: frame: 9 is outside the video's 0\.\.4",
+            r"track 0: box 0: frame: 9 is outside 0\.\.4",
         ),
         (
             "<annotations><meta><task><labels><label><name>sky</name><type>mask</type></label></labels></task></meta>"
@@ -147,7 +147,7 @@ def test_several_videos_are_refused(world, tmp_path):
 )
 def test_malformed_xml_names_the_element_and_field(tmp_path, body, message):
     (tmp_path / "bad.xml").write_text(body)
-    with pytest.raises(LabelRowError, match=r"bad\.xml: " + message):
+    with pytest.raises(FormatError, match=r"bad\.xml: " + message):
         load_cvat(tmp_path / "bad.xml")
 
 
@@ -161,7 +161,7 @@ def test_masks_go_as_cvat_writes_them(world, tmp_path):
     sky = world.mask.create_instance()
     for frame, mask in enumerate(masks):
         video.put_object_instance(sky, frame, BitmaskCoordinates(mask))
-    with pytest.warns(DroppedLabelsWarning, match="annotation metadata"):
+    with pytest.warns(DroppedLabelsWarning, match="annotation times"):
         save_cvat(row, tmp_path / "video.xml")
     xml = (tmp_path / "video.xml").read_text()
     assert '<mask frame="1" outside="0"' in xml and 'rle="0, 1, 3070, 1"' in xml
@@ -283,6 +283,6 @@ def test_a_rotated_box_on_a_plain_box_object_is_refused(world, tmp_path):
         save_cvat(row, tmp_path / "a.xml")
     (tmp_path / "a.xml").write_text((tmp_path / "a.xml").read_text().replace('label="boat"', 'label="car"'))
     with pytest.raises(
-        LabelRowError, match=r"box 0: rotation: the box is rotated by 45 degrees but its object is a plain b"
+        FormatError, match=r"box 0: rotation: the box is rotated by 45 degrees but its object is a plain b"
     ):
         load_cvat(tmp_path / "a.xml", world.ontology)

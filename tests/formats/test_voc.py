@@ -1,6 +1,6 @@
 import pytest
 
-from labelspace import BoundingBoxCoordinates, LabelRowError, Project
+from labelspace import BoundingBoxCoordinates, FormatError, Project
 from labelspace.formats import DroppedLabelsWarning, guess_format, load
 from labelspace.formats.voc import load_voc, save_voc
 from tests.formats.test_coco import full_project
@@ -11,7 +11,7 @@ def test_boxes_round_trip_and_drops_are_reported(world, tmp_path):
     with pytest.warns(DroppedLabelsWarning, match="Pascal VOC cannot hold everything; dropped .*polygon annotations"):
         save_voc(project, tmp_path / "voc")
     assert guess_format(tmp_path / "voc") == "voc"
-    xml = (tmp_path / "voc" / "Annotations" / "1.xml").read_text()
+    xml = (tmp_path / "voc" / "Annotations" / "photos_1.xml").read_text()
     assert "<xmin>9</xmin>" in xml and "<xmax>40</xmax>" in xml  # x 8..39 as 1-based inclusive corners
     again = load(tmp_path / "voc", ontology=world.ontology)
     boxes = {
@@ -21,8 +21,10 @@ def test_boxes_round_trip_and_drops_are_reported(world, tmp_path):
         for a in space.get_annotations()
     }
     original = project.rows[0].get_space(id="photo").get_annotations_on_frame(0)[0].coordinates
-    assert boxes[("1", 0)] == original
-    assert boxes[("1_000004", 0)] == original  # frame 4 of clips/1.mp4
+    assert boxes[("photos_1", 0)] == original
+    assert boxes[("clips_1_000004", 0)] == original  # frame 4 of clips/1.mp4
+    media = {space.space_id: space.media for row in again.rows for space in row.list_spaces()}
+    assert media["photos_1"] == "photos/1.jpg"
 
 
 def test_a_folder_from_elsewhere(tmp_path):
@@ -41,7 +43,10 @@ def test_a_folder_from_elsewhere(tmp_path):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("<annotation><size><width>x</width><height>5</height></size></annotation>", r"size/width: expected a number"),
+        (
+            "<annotation><size><width>x</width><height>5</height></size></annotation>",
+            r"size/width: expected a whole number, got str 'x'",
+        ),
         (
             "<annotation><size><width>10</width><height>5</height></size><object><name>dog</name><bndbox>"
             "<xmin>1</xmin><ymin>1</ymin><xmax>oops</xmax><ymax>2</ymax></bndbox></object></annotation>",
@@ -58,5 +63,5 @@ def test_a_folder_from_elsewhere(tmp_path):
 )
 def test_malformed_files_name_the_object_and_field(tmp_path, body, message):
     (tmp_path / "bad.xml").write_text(body)
-    with pytest.raises(LabelRowError, match=r"bad\.xml: " + message):
+    with pytest.raises(FormatError, match=r"bad\.xml: " + message):
         load_voc(tmp_path)

@@ -1,10 +1,9 @@
 import pytest
 from PIL import Image
 
-from labelspace import BoundingBoxCoordinates, LabelRowError, PointCoordinate, PolygonCoordinates, Project
+from labelspace import BoundingBoxCoordinates, FormatError, PointCoordinate, PolygonCoordinates, Project
 from labelspace.formats import DroppedLabelsWarning, guess_format, load
 from labelspace.formats.yolo import load_yolo, save_yolo
-from labelspace.model.errors import MediaError
 from tests.formats.test_coco import full_project
 
 P = PointCoordinate
@@ -17,7 +16,7 @@ def test_export_reports_what_yolo_cannot_hold(world, tmp_path):
     assert dropped["skeleton annotations"] == 2 and dropped["polygon holes"] == 2
     assert dropped["bitmask annotations"] == 2 and dropped["polyline annotations"] == 2
     assert "rotatable_bounding_box annotations" in str(caught[0].message)
-    lines = (tmp_path / "ds" / "labels" / "1_000003.txt").read_text().splitlines()
+    lines = (tmp_path / "ds" / "labels" / "clips" / "1_000003.txt").read_text().splitlines()
     assert len(lines) == 3  # the car's box and two polygons on frame 3 of clips/1.mp4
     assert guess_format(tmp_path / "ds") == "yolo"
 
@@ -65,10 +64,12 @@ def test_a_dataset_from_elsewhere(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("0 0.5 0.5 0.2", r"a\.txt: line 2: expected 4 numbers \(a box\) or 6\+ in pairs"),
+        ("0 0.5 0.5 0.2", r"a\.txt: line 2: expected 4 numbers \(a box\), 5 \(a box and its confidence\) or 6\+"),
         ("7 0.5 0.5 0.2 0.2", r"a\.txt: line 2: class 7 is not in data\.yaml's 2 names"),
-        ("0 50 50 20 20", r"a\.txt: line 2: coordinates must be normalised"),
-        ("cat 0.5 0.5 0.2 0.2", r"a\.txt: line 2: expected a class index and numbers"),
+        ("0 50 50 20 20", r"a\.txt: line 2: value 2: 50\.0 is outside 0\.\.1; YOLO labels are normalised"),
+        ("cat 0.5 0.5 0.2 0.2", r"a\.txt: line 2: expected a number, got 'cat'"),
+        ("0 nan 0.5 0.2 0.2", r"a\.txt: line 2: value 2: expected a finite number, got nan"),
+        ("0 0.5 0.5 0.2 0.2 1e400", r"a\.txt: line 2: value 6: expected a finite number, got inf"),
     ],
 )
 def test_malformed_labels_name_file_and_line(tmp_path, line, message):
@@ -76,7 +77,7 @@ def test_malformed_labels_name_file_and_line(tmp_path, line, message):
     (root / "labels").mkdir(parents=True)
     (root / "data.yaml").write_text("names: [cat, dog]\n")
     (root / "labels" / "a.txt").write_text(f"0 0.5 0.5 0.2 0.2\n{line}\n")
-    with pytest.raises(LabelRowError, match=message):
+    with pytest.raises(FormatError, match=message):
         load_yolo(root)
 
 
@@ -84,8 +85,8 @@ def test_missing_image_and_yaml(tmp_path):
     root = tmp_path / "ds"
     (root / "labels").mkdir(parents=True)
     (root / "labels" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
-    with pytest.raises(LabelRowError, match=r"data\.yaml: missing"):
+    with pytest.raises(FormatError, match=r"data\.yaml: missing"):
         load_yolo(root)
     (root / "data.yaml").write_text("names: [cat]\n")
-    with pytest.raises(MediaError, match=r"no image named a\.\*"):
+    with pytest.raises(FormatError, match=r"labels/a\.txt: no image a\.\* under .* pass the folder that holds"):
         load_yolo(root)

@@ -1,6 +1,6 @@
 import pytest
 
-from labelspace import BoundingBoxCoordinates, LabelRow, LabelRowError, Project, Range
+from labelspace import BoundingBoxCoordinates, FormatError, LabelRow, LabelRowError, Project, Range
 
 BOX = BoundingBoxCoordinates(height=0.1, width=0.2, top_left_x=0.3, top_left_y=0.4)
 
@@ -59,5 +59,5 @@ def test_malformed_project_files_name_the_row(world, tmp_path):
     with pytest.raises(LabelRowError, match=r"rows\[2\]\.spaces\[0\]\.objects\[0\]: frames must lie in 0\.\.49"):
         Project.from_dict(d)
     (tmp_path / "bad.json").write_text('{"format": "labelspace.label_row"}')
-    with pytest.raises(LabelRowError, match=r"bad\.json: format: expected 'labelspace.project'"):
+    with pytest.raises(FormatError, match=r"bad\.json: version: this labelspace reads version 1"):
         Project.load(tmp_path / "bad.json")

@@ -1,17 +1,31 @@
 """Reading and writing labels in files, one module per format, registered in ``FORMATS``.
 
-Every format reads and writes a ``Project`` (a single label row is a one-row project).
+Every format reads into and writes from a ``Project`` (a single label row is a one-row project).
+Each module has pure ``to_<format>`` / ``from_<format>`` functions between a project and plain
+data (a JSON tree, XML, text), and thin ``load_<format>`` / ``save_<format>`` that do the I/O.
+
+``load(path)`` recognises a file by its content, whatever its size and the order of its fields;
+every reader raises ``FormatError`` for a file it cannot read (naming the file, the record and the
+field), checks sizes a file declares against ``Limits`` before allocating, and refuses media
+paths that leave the media root unless allowed. Every write is atomic; a folder format refuses a
+non-empty folder unless asked to replace it whole. Whatever a format cannot hold is listed in a
+``DroppedLabelsWarning`` (and returned by ``save``).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from labelspace.formats import coco, cvat, encord, labelme, labelstudio, native, parquet, voc, yolo
 from labelspace.formats._common import DroppedLabelsWarning
-from labelspace.model.errors import LabelRowError
+from labelspace.formats._options import ReadOptions, WriteOptions
+from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
+from labelspace.model.errors import FormatError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Ontology
 from labelspace.model.project import Project
@@ -19,225 +33,285 @@ from labelspace.model.project import Project
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: how to read and write it, and how to recognise its files."""
+    """A file format: how to read and write it, and how to recognise its files.
+
+    Attributes:
+        name: The name ``--from`` and ``--to`` take.
+        description: One line for help texts.
+        read: Reads a path into a project.
+        write: Writes a project to a path; returns what could not be held.
+        json: For formats held in one JSON file: ``(recognise, from_json)`` on the decoded JSON.
+        recognise: For the others: whether a path (file or folder) is in this format.
+        folder: Whether the format is a folder.
+    """
 
     name: str
     description: str
-    load: Callable[[Path, Ontology | None], Project]
-    save: Callable[[Project, Path], None]
-    recognise: Callable[[Path, bytes], bool]
+    read: Callable[[Path, ReadOptions], Project]
+    write: Callable[[Project, Path, WriteOptions], Counter[str]]
+    json: tuple[Callable[[Any], bool], Callable[[Any, Path, ReadOptions], Project]] | None = None
+    recognise: Callable[[Path], bool] | None = None
+    folder: bool = False
 
 
-def _head(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(512)
-    except OSError:
-        return b""
-    if data[:2] == b"\x1f\x8b":
-        import gzip
-
-        with gzip.open(path, "rb") as f:
-            data = f.read(512)
-    return data
+# --- the formats ----------------------------------------------------------------------------------
 
 
-def _load_native(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.native import load_label_row, load_project
-
-    if b'"labelspace.label_row"' in _head(path):
-        return Project.of(load_label_row(path, ontology))
-    return load_project(path, ontology)
-
-
-def _save_native(project: Project, path: Path) -> None:
-    project.save(path)
-
-
-def _load_coco(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.coco import load_coco
-
-    return load_coco(path, ontology)
-
-
-def _save_coco(project: Project, path: Path) -> None:
-    from labelspace.formats.coco import save_coco
-
-    save_coco(project, path)
-
-
-def _load_parquet(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.parquet import load_parquet
-
-    return load_parquet(path, ontology)
-
-
-def _save_parquet(project: Project, path: Path) -> None:
-    from labelspace.formats.parquet import save_parquet
-
-    save_parquet(project, path)
-
-
-def _is_parquet(path: Path, head: bytes) -> bool:
-    return head[:4] == b"PAR1"
-
-
-def _load_yolo(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.yolo import load_yolo
-
-    return load_yolo(path, ontology)
-
-
-def _save_yolo(project: Project, path: Path) -> None:
-    from labelspace.formats.yolo import save_yolo
-
-    save_yolo(project, path)
-
-
-def _is_yolo(path: Path, head: bytes) -> bool:
-    return path.name == "data.yaml" or (path.is_dir() and (path / "data.yaml").is_file())
-
-
-def _load_voc(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.voc import load_voc
-
-    return load_voc(path, ontology)
-
-
-def _save_voc(project: Project, path: Path) -> None:
-    from labelspace.formats.voc import save_voc
-
-    save_voc(project, path)
-
-
-def _is_voc(path: Path, head: bytes) -> bool:
-    if path.is_dir():
-        return (path / "Annotations").is_dir() or any(path.glob("*.xml"))
-    return path.suffix.lower() == ".xml" and b"<annotation" in head
-
-
-def _load_cvat(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.cvat import load_cvat
-
-    return load_cvat(path, ontology)
-
-
-def _save_cvat(project: Project, path: Path) -> None:
-    from labelspace.formats.cvat import save_cvat
-
-    save_cvat(project, path)
-
-
-def _is_cvat(path: Path, head: bytes) -> bool:
-    return path.suffix.lower() == ".xml" and b"<annotations" in head
-
-
-def _load_encord(path: Path, ontology: Ontology | None) -> Project:
-    from labelspace.formats.encord import load_encord
-
-    if ontology is None:
-        beside = path.with_name(path.name.removesuffix(".json") + ".ontology.json")
-        if not beside.is_file():
-            raise LabelRowError(f"{path}: the Encord format needs its ontology JSON; pass --ontology ONTOLOGY.json.")
-        return Project.of(load_encord(path, beside))
-    return Project.of(load_encord(path, ontology))
-
-
-def _save_encord(project: Project, path: Path) -> None:
-    from labelspace.formats.encord import save_encord
-
-    if len(project) != 1:
-        raise LabelRowError(f"an Encord label-row file holds one row; this project has {len(project)}.")
-    save_encord(project.rows[0], path, path.with_name(path.name.removesuffix(".json") + ".ontology.json"))
-
-
-def _is_encord(path: Path, head: bytes) -> bool:
-    return b'"label_hash"' in head and (
-        b'"data_units"' in head or b'"object_answers"' in head or b'"data_hash"' in head
-    )
-
-
-def _is_native(path: Path, head: bytes) -> bool:
-    return b'"format":"labelspace.' in head.replace(b" ", b"")
-
-
-def _is_coco(path: Path, head: bytes) -> bool:
-    compact = head.replace(b" ", b"").replace(b"\n", b"")
-    return (
-        not _is_native(path, head)
-        and not _is_encord(path, head)
-        and path.name.lower().endswith((".json", ".json.gz"))
-        and (
-            any(
-                key in compact
-                for key in (b'"images":', b'"info":', b'"categories":', b'"annotations":', b'"licenses":')
-            )
+def _native_format() -> Format:
+    def read(path: Path, o: ReadOptions) -> Project:
+        return native.load_native(
+            path, o.ontology, media=o.media_root(path), allow_outside_media=o.allow_outside_media, limits=o.limits
         )
+
+    def from_json(d: Any, path: Path, o: ReadOptions) -> Project:
+        return native.from_native(
+            d,
+            o.ontology,
+            source=str(path),
+            media=o.media_root(path),
+            allow_outside_media=o.allow_outside_media,
+            limits=o.limits,
+        )
+
+    return Format(
+        "labelspace",
+        "labelspace's native JSON (a label row or a project)",
+        read,
+        lambda project, path, o: native.save_native(project, path),
+        json=(native.is_native, from_json),
     )
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format(
-            "labelspace", "labelspace's native JSON (a label row or a project)", _load_native, _save_native, _is_native
-        ),
+        _native_format(),
         Format(
             "encord",
-            "an Encord label row JSON (its ontology JSON beside it or via --ontology)",
-            _load_encord,
-            _save_encord,
-            _is_encord,
+            "Encord label-row JSON, one row or an export's list (its ontology JSON beside it or via --ontology)",
+            encord.read_encord,
+            encord.write_encord,
+            json=(encord.is_encord, encord.from_encord_file),
         ),
-        Format("coco", "COCO instances and keypoints JSON", _load_coco, _save_coco, _is_coco),
-        Format("cvat", "CVAT XML 1.1 for images or for video", _load_cvat, _save_cvat, _is_cvat),
-        Format("voc", "a Pascal VOC folder (Annotations/*.xml)", _load_voc, _save_voc, _is_voc),
-        Format("yolo", "a YOLO detect/segment dataset folder (data.yaml, labels/)", _load_yolo, _save_yolo, _is_yolo),
+        Format(
+            "coco",
+            "COCO instances, keypoints or results JSON",
+            coco.read_coco,
+            coco.write_coco,
+            json=(coco.is_coco, coco.from_coco_file),
+        ),
+        Format(
+            "labelstudio",
+            "Label Studio JSON export (tasks with annotations and predictions)",
+            labelstudio.read_labelstudio,
+            labelstudio.write_labelstudio,
+            json=(labelstudio.is_labelstudio, labelstudio.from_labelstudio_file),
+        ),
+        Format(
+            "labelme",
+            "LabelMe JSON, one file per image (a file, or a folder of them)",
+            labelme.read_labelme,
+            labelme.write_labelme,
+            json=(labelme.is_labelme, labelme.from_labelme_file),
+            recognise=labelme.is_labelme_folder,
+            folder=True,
+        ),
+        Format("cvat", "CVAT XML 1.1 for images or for video", cvat.read_cvat, cvat.write_cvat, recognise=cvat.is_cvat),
+        Format(
+            "voc",
+            "a Pascal VOC folder (Annotations/*.xml)",
+            voc.read_voc,
+            voc.write_voc,
+            recognise=voc.is_voc,
+            folder=True,
+        ),
+        Format(
+            "yolo",
+            "a YOLO detect/segment dataset folder (data.yaml, labels/, images/)",
+            yolo.read_yolo,
+            yolo.write_yolo,
+            recognise=yolo.is_yolo,
+            folder=True,
+        ),
         Format(
             "parquet",
             "one table row per frame annotation (DuckDB, Polars, Spark)",
-            _load_parquet,
-            _save_parquet,
-            _is_parquet,
+            parquet.read_parquet,
+            parquet.write_parquet,
+            recognise=parquet.is_parquet,
         ),
     )
 }
+FORMAT_NAMES = list(FORMATS)
+"""Every format's name, in the order files are tried against them."""
+
+
+# --- recognising a file -------------------------------------------------------------------------
+
+
+def _looks_like_json(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _head(path: Path) -> bytes:
+    import gzip
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as g:
+                return g.read(64)
+        except (OSError, EOFError):
+            return b""
+    return head
+
+
+def recognise(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> tuple[str, Any]:
+    """The format of a file or folder, and its decoded JSON for formats held in one JSON file (else None).
+
+    JSON files are recognised by their decoded content, so the size of a file and the order of its
+    fields do not matter; XML by its root element; Parquet by its magic bytes; folders by what they hold.
+
+    Raises:
+        FileNotFoundError: If there is no such file or folder.
+        FormatError: If no format recognises it (the message names the file and the formats).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such file or folder.")
+    if p.is_file() and _looks_like_json(_head(p)):
+        d = read_json(p, limits)
+        for name in FORMAT_NAMES:
+            fmt = FORMATS[name]
+            if fmt.json is not None and fmt.json[0](d):
+                return name, d
+        raise FormatError(
+            f"{p}: a JSON file, but not one of the formats labelspace reads (its top level is "
+            f"{_top_level(d)}); pass --from with one of {FORMAT_NAMES}."
+        )
+    for name in FORMAT_NAMES:
+        fmt = FORMATS[name]
+        if fmt.recognise is not None and fmt.recognise(p):
+            return name, None
+    raise FormatError(f"{p}: cannot tell its format; pass --from with one of {FORMAT_NAMES}.")
+
+
+def _top_level(d: Any) -> str:
+    if isinstance(d, dict):
+        return f"an object with keys {sorted(d)[:8]}"
+    if isinstance(d, list):
+        first = d[0] if d else None
+        keys = f" of objects with keys {sorted(first)[:8]}" if isinstance(first, dict) else ""
+        return f"a list{keys}"
+    return type(d).__name__
 
 
 def guess_format(path: str | os.PathLike[str]) -> str:
-    """The name of the format a file is in.
+    """The name of the format a file or folder is in.
 
     Raises:
-        LabelRowError: If no format recognises it (the message names the file and the formats).
+        FormatError: If no format recognises it (the message names the file and the formats).
     """
-    p = Path(path)
-    head = _head(p)
-    for fmt in FORMATS.values():
-        if fmt.recognise(p, head):
-            return fmt.name
-    raise LabelRowError(f"{p}: cannot tell its format; pass --from with one of {sorted(FORMATS)}.")
+    return recognise(path)[0]
 
 
 def _format(name: str) -> Format:
     found = FORMATS.get(name)
     if found is None:
-        raise LabelRowError(f"unknown format {name!r}; known formats are {sorted(FORMATS)}.")
+        raise FormatError(f"unknown format {name!r}; known formats are {FORMAT_NAMES}.")
     return found
 
 
-def load(path: str | os.PathLike[str], format: str | None = None, ontology: Ontology | None = None) -> Project:
-    """Read labels from a file into a project (the format is guessed when not given)."""
+# --- the API ------------------------------------------------------------------------------------
+
+
+def load(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    ontology: Ontology | None = None,
+    *,
+    media: str | os.PathLike[str] | None = None,
+    allow_outside_media: bool = False,
+    limits: Limits | None = None,
+    dataset: str | os.PathLike[str] | None = None,
+    ontology_file: str | os.PathLike[str] | None = None,
+) -> Project:
+    """Read labels from a file or folder into a project (the format is recognised when not given).
+
+    Args:
+        path: The file or folder.
+        format: One of ``FORMAT_NAMES``; recognised from the content when None.
+        ontology: The ontology the labels use; the file's own (or one built from it) when None.
+        media: The folder media paths in the file are relative to (the file's folder when None).
+        allow_outside_media: Keep media paths that leave that folder (absolute paths, ``..``).
+        limits: Sizes a file may declare (``DEFAULT_LIMITS`` when None).
+        dataset: For a COCO results file, the COCO dataset the detections are on.
+        ontology_file: For Encord, its ontology JSON (``<name>.ontology.json`` beside the file when None).
+
+    Raises:
+        FileNotFoundError: If there is no such file or folder.
+        FormatError: If the file cannot be read as the format (naming the file, record and field).
+    """
     p = Path(path)
+    options = ReadOptions(
+        ontology,
+        Path(media) if media is not None else None,
+        allow_outside_media,
+        limits or DEFAULT_LIMITS,
+        Path(dataset) if dataset is not None else None,
+        Path(ontology_file) if ontology_file is not None else None,
+    )
     if not p.exists():
-        raise FileNotFoundError(f"{p}: no such file.")
-    return _format(format or guess_format(p)).load(p, ontology)
+        raise FileNotFoundError(f"{p}: no such file or folder.")
+    if format is not None:
+        return _format(format).read(p, options)
+    name, decoded = recognise(p, options.limits)
+    fmt = FORMATS[name]
+    if decoded is not None and fmt.json is not None:
+        return fmt.json[1](decoded, p, options)
+    return fmt.read(p, options)
 
 
-def save(project: Project | LabelRow, path: str | os.PathLike[str], format: str) -> None:
-    """Write a project (or one row) in a format."""
+def save(
+    project: Project | LabelRow,
+    path: str | os.PathLike[str],
+    format: str,
+    *,
+    overwrite: bool = False,
+    layout: str | None = None,
+    progress: bool = True,
+) -> Counter[str]:
+    """Write a project (or one row) in a format, atomically; return what the format could not hold.
+
+    Args:
+        project: The project or label row.
+        path: The output file, or folder for folder formats.
+        format: One of ``FORMAT_NAMES``.
+        overwrite: Replace a non-empty output folder whole (folder formats refuse one otherwise).
+        layout: For Encord, the label-row layout (see ``labelspace.formats.encord``).
+        progress: Show a progress bar on long exports.
+
+    Raises:
+        FormatError: If the format cannot hold the project at all, or the output cannot be written
+            (the previous output is then unchanged).
+    """
     if isinstance(project, LabelRow):
         project = Project.of(project)
-    _format(format).save(project, Path(path))
+    return _format(format).write(project, Path(path), WriteOptions(overwrite, layout, progress))
 
 
-__all__ = ["FORMATS", "DroppedLabelsWarning", "Format", "guess_format", "load", "save"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FORMATS",
+    "FORMAT_NAMES",
+    "DroppedLabelsWarning",
+    "Format",
+    "Limits",
+    "ReadOptions",
+    "WriteOptions",
+    "guess_format",
+    "load",
+    "recognise",
+    "save",
+]

@@ -1,57 +1,312 @@
-"""What the format modules share: the warning for labels a format cannot hold, and frame image names."""
+"""What every format module shares: one reader of plain data, one metadata codec, one warning of what was dropped.
+
+``Reader`` walks data a file holds (a JSON tree, XML attributes, text fields) and raises one
+error class, ``FormatError``, naming the file, the record and the field. Its ``at(where)`` block
+turns any error from the label model (and any stray built-in error a malformed value provokes)
+into a ``FormatError`` for that record, so a reader never lets anything else escape.
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import Counter
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from labelspace.model.coordinates import BitmaskCoordinates
-from labelspace.model.spaces import MultiFrameSpace, Space
+from labelspace.formats._reading import DEFAULT_LIMITS, Limits
+from labelspace.model._meta import Metadata
+from labelspace.model.errors import FormatError, LabelspaceError
+from labelspace.model.frames import Frames
+from labelspace.model.instances import ClassificationInstance, ObjectInstance
+from labelspace.model.ontology import Attribute, walk_attributes
+from labelspace.model.spaces import ImageSpace, MultiFrameSpace, Space
 
 
 class DroppedLabelsWarning(UserWarning):
-    """A format could not hold some labels; the message lists them."""
+    """A format could not hold some labels (on export), or labelspace could not hold some of a file's (on import)."""
 
 
-def warn_dropped(format_name: str, dropped: Counter[str]) -> Counter[str]:
-    """Warn, listing what ``format_name`` could not hold and how much; return the non-zero counts."""
+def warn_dropped(format_name: str, dropped: Counter[str], importing: bool = False) -> Counter[str]:
+    """Warn, listing what was dropped and how much; return the non-zero counts."""
     dropped = Counter({k: v for k, v in dropped.items() if v})
     if dropped:
         listed = ", ".join(f"{n} {what}" for what, n in sorted(dropped.items()))
-        warnings.warn(f"{format_name} cannot hold everything; dropped {listed}.", DroppedLabelsWarning, stacklevel=3)
+        if importing:
+            message = f"labelspace cannot hold everything in this {format_name} file; dropped {listed}."
+        else:
+            message = f"{format_name} cannot hold everything; dropped {listed}."
+        warnings.warn(message, DroppedLabelsWarning, stacklevel=3)
     return dropped
 
 
-def frame_stem(space: Space, frame: int) -> str:
-    """A file-name stem for one image or frame: the media's stem (or the space id), and the frame number."""
-    base = Path(space.media).stem if space.media else space.space_id
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in base)
-    return f"{safe}_{frame:06d}" if isinstance(space, MultiFrameSpace) else safe
+_MALFORMED = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    ZeroDivisionError,
+    StopIteration,
+    UnicodeError,
+    RecursionError,
+)
+"""Built-in errors a malformed value can provoke deep in a reader; ``Reader.at`` reports them as FormatError."""
 
 
-# Encord and CVAT count a mask's runs along its rows; labelspace (as COCO) counts down its columns.
-# The runs along a mask's rows are the runs down the columns of its transpose.
+class Reader:
+    """Reads plain data from one file, raising ``FormatError`` that names the file, the record and the field.
 
-
-def row_runs(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Run lengths along the rows of ``mask``, alternating 0s and 1s, starting with 0s."""
-    return BitmaskCoordinates(mask.T).counts
-
-
-def mask_from_row_runs(counts: Any, patch: tuple[int, int, int, int], image: tuple[int, int]) -> BitmaskCoordinates:
-    """A full-image mask from row runs over ``patch`` (top, left, height, width) of an ``image`` (height, width).
-
-    The caller checks that the patch fits and the counts are not negative; runs that stop short leave 0s.
+    Args:
+        source: The file (or other source) named in messages.
+        limits: The sizes the file may declare.
     """
-    top, left, height, width = patch
-    runs = np.repeat(np.arange(len(counts)) % 2 == 1, counts)
-    flat = np.zeros(height * width, dtype=bool)
-    flat[: runs.size] = runs
-    mask = np.zeros(image, dtype=bool)
-    mask[top : top + height, left : left + width] = flat.reshape(height, width)
-    return BitmaskCoordinates(mask)
+
+    def __init__(self, source: str, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.source = source
+        self.limits = limits
+
+    def fail(self, where: str, message: str) -> FormatError:
+        """An error naming the source, ``where`` (a record and field) and what is wrong."""
+        return FormatError(f"{self.source}: {where}: {message}" if where else f"{self.source}: {message}")
+
+    @contextmanager
+    def at(self, where: str) -> Iterator[None]:
+        """Report any error inside the block as a ``FormatError`` at ``where``; labelspace errors keep their message."""
+        try:
+            yield
+        except FormatError:
+            raise
+        except LabelspaceError as e:
+            raise self.fail(where, e.message) from None
+        except _MALFORMED as e:
+            detail = str(e)[:120] or type(e).__name__
+            raise self.fail(where, f"malformed value ({type(e).__name__}: {detail}).") from None
+
+    # -- values --
+
+    def obj(self, value: Any, where: str) -> Mapping[str, Any]:
+        """A JSON object."""
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected an object, got {_shown(value)}.")
+        return value
+
+    def seq(self, value: Any, where: str) -> Sequence[Any]:
+        """A JSON array."""
+        if not isinstance(value, (list, tuple)):
+            raise self.fail(where, f"expected a list, got {_shown(value)}.")
+        return value
+
+    def objects(self, value: Any, where: str) -> list[Mapping[str, Any]]:
+        """A JSON array of objects."""
+        items = self.seq(value, where)
+        for i, item in enumerate(items):
+            self.obj(item, f"{where}[{i}]")
+        return list(items)
+
+    def field(self, d: Mapping[str, Any], key: str, where: str) -> Any:
+        """``d[key]``, or an error naming the missing field."""
+        if key not in d:
+            raise self.fail(where, f"the field {key!r} is missing.")
+        return d[key]
+
+    def text(self, value: Any, where: str, *, empty: bool = False) -> str:
+        """A string (non-empty unless ``empty``)."""
+        if not isinstance(value, str) or (not value and not empty):
+            raise self.fail(where, f"expected {'a' if empty else 'a non-empty'} string, got {_shown(value)}.")
+        return value
+
+    def integer(self, value: Any, where: str, low: int | None = None, high: int | None = None) -> int:
+        """A whole number (a float that is whole is taken), within ``low..high``."""
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise self.fail(where, f"expected a whole number, got {_shown(value)}.")
+        if isinstance(value, (float, np.floating)):
+            if not math.isfinite(value) or not float(value).is_integer():
+                raise self.fail(where, f"expected a whole number, got {_shown(value)}.")
+            value = int(value)
+        number = int(value)
+        self._within(number, where, low, high)
+        return number
+
+    def number(self, value: Any, where: str, low: float | None = None, high: float | None = None) -> float:
+        """A finite number within ``low..high``."""
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise self.fail(where, f"expected a number, got {_shown(value)}.")
+        try:
+            number = float(value)
+        except OverflowError:
+            raise self.fail(where, f"the number {_shown(value)} is too large.") from None
+        if not math.isfinite(number):
+            raise self.fail(where, f"expected a finite number, got {number!r}.")
+        self._within(number, where, low, high)
+        return number
+
+    def numbers(self, value: Any, where: str, n: int | None = None) -> list[float]:
+        """A list of finite numbers (of ``n`` of them if given)."""
+        items = self.seq(value, where)
+        if n is not None and len(items) != n:
+            raise self.fail(where, f"expected {n} numbers, got {len(items)}.")
+        return [self.number(v, f"{where}[{i}]") for i, v in enumerate(items)]
+
+    def boolean(self, value: Any, where: str) -> bool:
+        """True or false (JSON booleans, or 0 and 1)."""
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        raise self.fail(where, f"expected true or false, got {_shown(value)}.")
+
+    def _within(self, number: float, where: str, low: float | None, high: float | None) -> None:
+        if (low is not None and number < low) or (high is not None and number > high):
+            bounds = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+            raise self.fail(where, f"{number!r} is outside {bounds}.")
+
+    # -- sizes a file declares --
+
+    def image_size(self, width: Any, height: Any, where: str) -> tuple[int, int]:
+        """An image's width and height: positive, and within ``limits.max_image_side``."""
+        side = self.limits.max_image_side
+        return (
+            self.integer(width, f"{where}width", 1, side),
+            self.integer(height, f"{where}height", 1, side),
+        )
+
+    def frame_count(self, value: Any, where: str) -> int:
+        """A video's or volume's number of frames: positive, and within ``limits.max_frames``."""
+        n = self.integer(value, where, 1)
+        if n > self.limits.max_frames:
+            raise self.fail(
+                where,
+                f"{n:,} frames is more than the reader's limit of {self.limits.max_frames:,}; raise it with "
+                f"Limits(max_frames=...) if the video is really that long.",
+            )
+        return n
+
+    def mask_size(self, width: int, height: int, where: str) -> None:
+        """Refuse a mask too large to decode, before it is allocated."""
+        if width * height > self.limits.max_mask_pixels:
+            raise self.fail(
+                where,
+                f"a {width} x {height} mask is more than the reader's limit of {self.limits.max_mask_pixels:,} "
+                f"pixels; raise it with Limits(max_mask_pixels=...).",
+            )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'...' if len(text) > 40 else ''}"
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def metadata_to_dict(meta: Metadata) -> dict[str, Any]:
+    """An annotation's metadata as JSON values (times in ISO 8601, UTC, to the microsecond).
+
+    Cached: the frames of one put share a record, so an export encodes each record once.
+    """
+    return {
+        "created_at": meta.created_at.isoformat(),
+        "created_by": meta.created_by,
+        "last_edited_at": meta.last_edited_at.isoformat(),
+        "last_edited_by": meta.last_edited_by,
+        "confidence": meta.confidence,
+        "manual_annotation": meta.manual_annotation,
+    }
+
+
+METADATA_KEYS = ("created_at", "created_by", "last_edited_at", "last_edited_by", "confidence", "manual_annotation")
+
+
+def metadata_from_dict(r: Reader, d: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The metadata keyword arguments of a put, from the fields ``metadata_to_dict`` writes (those present)."""
+    out: dict[str, Any] = {}
+    for key in ("created_at", "last_edited_at"):
+        if d.get(key) is not None:
+            out[key] = parse_time(r, d[key], f"{where}.{key}")
+    for key in ("created_by", "last_edited_by"):
+        if d.get(key) is not None:
+            out[key] = r.text(d[key], f"{where}.{key}", empty=True)
+    if d.get("confidence") is not None:
+        out["confidence"] = r.number(d["confidence"], f"{where}.confidence", 0.0, 1.0)
+    if d.get("manual_annotation") is not None:
+        out["manual_annotation"] = r.boolean(d["manual_annotation"], f"{where}.manual_annotation")
+    return out
+
+
+def parse_time(r: Reader, value: Any, where: str) -> datetime:
+    """An ISO 8601 time (UTC when it names no zone)."""
+    text = r.text(value, where)
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        raise r.fail(where, f"expected an ISO 8601 time such as 2024-05-06T07:08:09Z, got {text[:40]!r}.") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def count_dropped_metadata(dropped: Counter[str], meta: Metadata, n: int = 1) -> None:
+    """Count what of the metadata of ``n`` annotations sharing ``meta`` a format without metadata drops."""
+    dropped["annotation times (created, last edited)"] += n
+    if meta.created_by is not None or meta.last_edited_by is not None:
+        dropped["annotation authors"] += n
+    if meta.confidence != 1.0:
+        dropped["confidences"] += n
+    if not meta.manual_annotation:
+        dropped["prediction flags (manual_annotation=False)"] += n
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+def set_static_answers(
+    instance: ObjectInstance | ClassificationInstance, answers: Iterable[tuple[Attribute, Any]]
+) -> None:
+    """Set static answers, parents before the attributes nested under their options, whatever order they came in."""
+    given = {id(attribute): (attribute, value) for attribute, value in answers}
+    for attribute in walk_attributes(instance.ontology_item.attributes):
+        if id(attribute) in given and not attribute.dynamic:
+            instance.set_answer(given[id(attribute)][1], attribute, overwrite=True)
+
+
+def attributes_by_hash(element: Any) -> dict[str, Attribute]:
+    """Every attribute of an ontology object or classification (nested ones too), by feature hash."""
+    return {a.feature_node_hash: a for a in walk_attributes(element.attributes)}
+
+
+def attributes_by_name(element: Any) -> dict[str, Attribute]:
+    """Every attribute of an ontology object or classification (nested ones too), by name (first wins)."""
+    out: dict[str, Attribute] = {}
+    for a in walk_attributes(element.attributes):
+        out.setdefault(a.name, a)
+    return out
+
+
+# --- placing what a file holds -----------------------------------------------------------------
+
+
+def put_object(space: Space, instance: ObjectInstance, frames: Frames, coordinates: Any, **meta: Any) -> None:
+    """Put an object on frames of a video or volume, or on an image (whose only frame is 0)."""
+    if isinstance(space, MultiFrameSpace):
+        space.put_object_instance(instance, frames, coordinates, **meta)
+    else:
+        assert isinstance(space, ImageSpace)
+        space.put_object_instance(instance, coordinates, **meta)
+
+
+def put_classification(space: Space, instance: ClassificationInstance, frames: Frames | None, **meta: Any) -> None:
+    """Put a classification on frames of a video or volume (global ones on the whole space), or on an image."""
+    if isinstance(space, MultiFrameSpace):
+        if instance.is_global() or frames is None:
+            space.put_classification_instance(instance, None if instance.is_global() else frames, **meta)
+        else:
+            space.put_classification_instance(instance, frames, **meta)
+    else:
+        assert isinstance(space, ImageSpace)
+        space.put_classification_instance(instance, **meta)

@@ -6,6 +6,6 @@
 """
 
 from labelspace.media.base import MediaSource, media_kind, open_media
-from labelspace.media.image import ImageSource
+from labelspace.media.image import ImageSource, image_size
 
-__all__ = ["ImageSource", "MediaSource", "media_kind", "open_media"]
+__all__ = ["ImageSource", "MediaSource", "image_size", "media_kind", "open_media"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,32 @@ import numpy.typing as npt
 
 from labelspace.media.base import MediaSource
 from labelspace.model.errors import MediaError
+
+_PIL_LIMIT = threading.Lock()
+
+
+def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """An image's ``(width, height)`` from its header, without decoding its pixels.
+
+    Pillow's decompression-bomb refusal is off here (nothing is decoded); callers check sizes
+    against their own limits.
+
+    Raises:
+        MediaError: If the file is not an image Pillow can read.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    with _PIL_LIMIT:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as e:
+            raise MediaError(f"{path}: not an image Pillow can read ({e}).") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+    return int(width), int(height)
 
 
 class ImageSource(MediaSource):
@@ -24,7 +51,7 @@ class ImageSource(MediaSource):
         try:
             with Image.open(self.path) as image:
                 self.width, self.height = image.size
-        except (OSError, UnidentifiedImageError) as e:
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as e:
             raise MediaError(f"{self.path}: not an image Pillow can read ({e}).") from None
         self.number_of_frames = 1
 

@@ -12,6 +12,8 @@ from array import array
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
+
 from labelspace.model.errors import LabelRowError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -77,12 +79,16 @@ def check_meta(
         if who is not None and not isinstance(who, str):
             raise LabelRowError(f"{name} must be a str (such as an email) or None, got {type(who).__name__}.")
     if confidence is not None:
-        if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
+        numeric = isinstance(confidence, (int, float, np.integer, np.floating))
+        if isinstance(confidence, (bool, np.bool_)) or not numeric:
             raise LabelRowError(f"confidence must be a number from 0.0 to 1.0, got {type(confidence).__name__}.")
+        confidence = float(confidence)
         if not 0.0 <= confidence <= 1.0:
             raise LabelRowError(f"confidence must be from 0.0 to 1.0, got {confidence!r}.")
-    if manual_annotation is not None and not isinstance(manual_annotation, bool):
-        raise LabelRowError(f"manual_annotation must be True, False or None, got {manual_annotation!r:.40}.")
+    if manual_annotation is not None:
+        if not isinstance(manual_annotation, (bool, np.bool_)):
+            raise LabelRowError(f"manual_annotation must be True, False or None, got {manual_annotation!r:.40}.")
+        manual_annotation = bool(manual_annotation)
     return MetaInput(
         to_micros(created_at) if isinstance(created_at, datetime) else None,
         created_by,
@@ -94,8 +100,17 @@ def check_meta(
 
 
 @dataclass(frozen=True, slots=True)
-class MetaRecord:
-    """One metadata record as the API hands it out."""
+class Metadata:
+    """Who made an annotation, when, and how sure: one record, shared by the frames of one put.
+
+    Attributes:
+        created_at: When the annotation was created (UTC).
+        created_by: Who created it, if known.
+        last_edited_at: When it was last edited (UTC).
+        last_edited_by: Who last edited it, if known.
+        confidence: From 0.0 to 1.0.
+        manual_annotation: Whether a person made it (False for a model's prediction).
+    """
 
     created_at: datetime
     created_by: str | None
@@ -113,6 +128,7 @@ class MetaTable:
 
     __slots__ = (
         "_index",
+        "_records",
         "_user_ids",
         "confidence",
         "created_at",
@@ -135,6 +151,7 @@ class MetaTable:
         self.users: list[str] = []
         self._user_ids: dict[str, int] = {}
         self._index: dict[Key, int] = {}
+        self._records: list[Metadata | None] = []  # built on first read, then shared
         self.now_ms = -1
         self.now_id = -1
 
@@ -163,6 +180,7 @@ class MetaTable:
         self.last_edited_by.append(key[3])
         self.confidence.append(key[4])
         self.manual.append(key[5])
+        self._records.append(None)
         return found
 
     def default(self) -> int:
@@ -207,11 +225,14 @@ class MetaTable:
             )
         )
 
-    def record(self, record: int) -> MetaRecord:
-        """A record as Python values."""
+    def record(self, record: int) -> Metadata:
+        """A record as Python values (built once per record)."""
+        known = self._records[record]
+        if known is not None:
+            return known
         created_by = self.created_by[record]
         last_edited_by = self.last_edited_by[record]
-        return MetaRecord(
+        known = self._records[record] = Metadata(
             from_micros(self.created_at[record]),
             self.users[created_by] if created_by != NO_USER else None,
             from_micros(self.last_edited_at[record]),
@@ -219,3 +240,4 @@ class MetaTable:
             self.confidence[record],
             bool(self.manual[record]),
         )
+        return known

@@ -7,6 +7,7 @@ The hierarchy is small on purpose::
     ├── OntologyError (ValueError)       a malformed ontology or a lookup that found nothing
     ├── InnotaterError (ValueError)      an Innotater given data or arguments it cannot use
     ├── MediaError (ValueError)          an image, video or volume that cannot be read
+    ├── FormatError (ValueError)         a labels file that cannot be read as its format, or cannot be written
     └── MissingExtraError (ImportError)  an optional extra (labelspace[video], [medical]) is not installed
 
 Every error carries a ``message`` that says what was expected, what arrived and what to do.
@@ -41,3 +42,10 @@ class MediaError(LabelspaceError, ValueError):
 
 class MissingExtraError(LabelspaceError, ImportError):
     """A reader needs an optional extra that is not installed; the message names the pip command."""
+
+
+class FormatError(LabelspaceError, ValueError):
+    """A labels file cannot be read as its format, or an output cannot be written; nothing was changed.
+
+    The message names the file, the record and the field (or the size past the reader's limits).
+    """

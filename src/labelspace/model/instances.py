@@ -210,6 +210,10 @@ class _Answerable(ABC):
         self._path(attribute)
         self._answers.pop(attribute.feature_node_hash, None)
 
+    def get_static_answers(self) -> list[tuple[Attribute, str | NumericAnswerValue | Option | list[Option]]]:
+        """Every static answer given, with its attribute, parents before nested ones (checklists as lists)."""
+        return [(attribute, answer_value(value)) for attribute, value in self._answer_items()]
+
     def _answer_items(self) -> list[tuple[Attribute, StoredAnswer]]:
         """Every stored static answer with its attribute, parents before nested ones."""
         return [

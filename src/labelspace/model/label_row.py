@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal, Optional, overload
 
+from labelspace.model import _wiring
 from labelspace.model.errors import LabelRowError
 from labelspace.model.ontology import Ontology
 from labelspace.model.spaces import ImageSpace, MedicalSpace, MultiFrameSpace, Space, VideoSpace
@@ -118,8 +119,7 @@ class LabelRow:
             MediaError: If a file cannot be read (the message names it).
             MissingExtraError: If reading a file needs an extra that is not installed.
         """
-        from labelspace.media import open_media
-
+        open_media = _wiring.use("open_media")
         if isinstance(media, (str, os.PathLike)):
             media = {os.path.basename(os.fspath(media).rstrip("/")): media}
         if not isinstance(media, Mapping) or not media:
@@ -135,7 +135,7 @@ class LabelRow:
                         space_id, source.number_of_frames, source.width, source.height, getattr(source, "fps", None)
                     )
                 else:
-                    modality: str = source.modality  # type: ignore[attr-defined]
+                    modality: str = source.modality
                     space = row.add_medical_space(
                         space_id, source.number_of_frames, source.width, source.height, modality
                     )
@@ -166,9 +166,7 @@ class LabelRow:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the row to ``path`` as native JSON (gzip-compressed if the name ends in ``.gz``)."""
-        from labelspace.formats.native import save_label_row
-
-        save_label_row(self, path)
+        _wiring.use("save_label_row")(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], ontology: Ontology | None = None) -> LabelRow:
@@ -178,9 +176,7 @@ class LabelRow:
             LabelRowError: If the file is malformed or ``ontology`` does not match the file's.
             FileNotFoundError: If there is no such file.
         """
-        from labelspace.formats.native import load_label_row
-
-        return load_label_row(path, ontology)
+        return _wiring.use("load_label_row")(path, ontology)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"LabelRow(spaces={list(self._spaces)})"

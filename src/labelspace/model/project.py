@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from labelspace.model import _wiring
 from labelspace.model.errors import LabelRowError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Ontology
@@ -130,16 +131,12 @@ class Project:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the project as native JSON (gzip if the name ends in ``.gz``)."""
-        from labelspace.formats.native import save_project
-
-        save_project(self, path)
+        _wiring.use("save_project")(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], ontology: Ontology | None = None) -> Project:
         """Read a project written by ``save``."""
-        from labelspace.formats.native import load_project
-
-        return load_project(path, ontology)
+        return _wiring.use("load_project")(path, ontology)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"Project({len(self._rows)} rows, {self._ontology!r})"

@@ -11,9 +11,7 @@ whatever N is, and a track of distinct boxes is a column of rows, not an object 
 from __future__ import annotations
 
 import heapq
-import struct
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from time import time_ns
 from typing import Any, ClassVar, Literal, Optional, TypeVar, Union
@@ -21,321 +19,64 @@ from typing import Any, ClassVar, Literal, Optional, TypeVar, Union
 import numpy as np
 import numpy.typing as npt
 
-from labelspace.model._meta import MetaInput, MetaRecord, MetaTable, check_meta
-from labelspace.model._runs import MAX_FRAME, RunTable, intersect
-from labelspace.model.coordinates import (
-    TOLERANCE,
-    BitmaskCoordinates,
-    BoundingBoxCoordinates,
-    GeometricCoordinates,
-    PointCoordinate,
-    PolygonCoordinates,
-    PolylineCoordinates,
-    RotatableBoundingBoxCoordinates,
-    SkeletonCoordinates,
+from labelspace.model._dynamic import AnswerTrack
+from labelspace.model._meta import MetaInput, MetaTable, check_meta
+from labelspace.model._runs import MAX_FRAME
+from labelspace.model._tracks import ClassificationTrack, ObjectTrack
+from labelspace.model.annotations import (
+    AnswersForFrames,
+    ClassificationAnnotation,
+    DynamicAnswerRuns,
+    ObjectAnnotation,
+    ObjectRuns,
 )
+from labelspace.model.coordinates import BitmaskCoordinates, GeometricCoordinates
 from labelspace.model.errors import LabelRowError
 from labelspace.model.frames import Frames, IntArray, Range, merge_runs, runs_to_ranges, to_runs
 from labelspace.model.instances import (
     ClassificationInstance,
     NumericAnswerValue,
     ObjectInstance,
-    StoredAnswer,
-    answer_value,
     attribute_path,
     check_answer,
     infer_attribute,
 )
-from labelspace.model.ontology import Attribute, ChecklistAttribute, Ontology, Option, Shape
+from labelspace.model.layouts import LAYOUTS, check_rows
+from labelspace.model.ontology import Attribute, Ontology, Option
 
 FrameOverlapStrategy = Literal["error", "replace"]
 """What a put does where the instance is already placed: raise (``"error"``) or overwrite (``"replace"``)."""
 
 _STRATEGIES = ("error", "replace")
-_ONE = 1 + TOLERANCE
 
 
-# --- how each shape is stored -------------------------------------------------------------------
-
-
-def _row(coordinates: Any) -> tuple[float, ...]:
-    return coordinates._row  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """How coordinates of one shape are stored: as a row of floats (``stride > 0``) or as objects."""
-
-    coordinates: type
-    stride: int
-    row: Callable[[Any], tuple[float, ...]] | None = None
-    columns: tuple[str, ...] = ()
-
-
-LAYOUTS: dict[Shape, _Layout] = {
-    Shape.BOUNDING_BOX: _Layout(BoundingBoxCoordinates, 4, _row, ("x", "y", "w", "h")),
-    Shape.ROTATABLE_BOUNDING_BOX: _Layout(RotatableBoundingBoxCoordinates, 5, _row, ("x", "y", "w", "h", "theta")),
-    Shape.POINT: _Layout(PointCoordinate, 2, _row, ("x", "y")),
-    Shape.POLYGON: _Layout(PolygonCoordinates, -1),
-    Shape.POLYLINE: _Layout(PolylineCoordinates, -1),
-    Shape.BITMASK: _Layout(BitmaskCoordinates, -1),
-    Shape.SKELETON: _Layout(SkeletonCoordinates, -1),
-}
-"""Storage layout of each shape. Rows are normalised: boxes ``(x, y, w, h)`` with ``x, y`` the top
-left corner, rotated boxes ``(x, y, w, h, theta)``, points ``(x, y)``."""
-
-
-def coordinates_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
-    """Build the coordinates of ``shape`` from a stored (already validated) row."""
-    cls: Any = LAYOUTS[shape].coordinates
-    return cls._from_row(row)  # type: ignore[no-any-return]
-
-
-def _validated_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
-    if shape is Shape.BOUNDING_BOX:
-        return BoundingBoxCoordinates(height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1])
-    if shape is Shape.ROTATABLE_BOUNDING_BOX:
-        return RotatableBoundingBoxCoordinates(
-            height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1], theta=row[4]
-        )
-    return PointCoordinate(x=row[0], y=row[1])
-
-
-def check_rows(shape: Shape, rows: npt.NDArray[np.float64]) -> None:
-    """Validate rows of a numeric shape all at once, raising the coordinate type's own error for the first bad row."""
-    layout = LAYOUTS[shape]
-    finite = np.isfinite(rows).all(axis=1)
-    ok = finite & (rows[:, 0] >= 0) & (rows[:, 1] >= 0)
-    if layout.stride == 2:
-        ok &= (rows[:, 0] <= _ONE) & (rows[:, 1] <= _ONE)
-    else:
-        ok &= (rows[:, 2] >= 0) & (rows[:, 3] >= 0)
-        ok &= (rows[:, 0] + rows[:, 2] <= _ONE) & (rows[:, 1] + rows[:, 3] <= _ONE)
-    if not ok.all():
-        bad = int(np.flatnonzero(~ok)[0])
-        try:
-            _validated_from_row(shape, rows[bad].tolist())
-        except LabelRowError as e:
-            raise LabelRowError(f"values row {bad}: {e.message}") from None
-        raise LabelRowError(f"values row {bad} holds a value that is not a finite number: {rows[bad].tolist()}.")
-
-
-# --- annotation views ---------------------------------------------------------------------------
-
-
-class _Annotation:
-    __slots__ = ("_meta", "_record", "frame", "space")
-
-    frame: int
-    space: Space
-    _meta: MetaTable
-    _record: int
-
-    def _metadata(self) -> MetaRecord:
-        return self._meta.record(self._record)
-
-    @property
-    def created_at(self) -> datetime:
-        """When the annotation was created (UTC)."""
-        return self._metadata().created_at
-
-    @property
-    def created_by(self) -> str | None:
-        """Who created the annotation."""
-        return self._metadata().created_by
-
-    @property
-    def last_edited_at(self) -> datetime:
-        """When the annotation was last edited (UTC)."""
-        return self._metadata().last_edited_at
-
-    @property
-    def last_edited_by(self) -> str | None:
-        """Who last edited the annotation."""
-        return self._metadata().last_edited_by
-
-    @property
-    def confidence(self) -> float:
-        """Confidence from 0.0 to 1.0 (1.0 unless given)."""
-        return self._metadata().confidence
-
-    @property
-    def manual_annotation(self) -> bool:
-        """Whether a person made the annotation (True unless given)."""
-        return self._metadata().manual_annotation
-
-
-class ObjectAnnotation(_Annotation):
-    """An object instance on one frame: its coordinates and metadata there.
-
-    A snapshot taken when it was read; to change an annotation, put the instance again with
-    ``on_overlap="replace"``.
-    """
-
-    __slots__ = ("coordinates", "object_instance")
-
-    def __init__(
-        self,
-        space: Space,
-        object_instance: ObjectInstance,
-        frame: int,
-        coordinates: GeometricCoordinates,
-        meta: MetaTable,
-        record: int,
-    ) -> None:
-        self.space = space
-        self.object_instance = object_instance
-        self.frame = frame
-        self.coordinates = coordinates
-        self._meta = meta
-        self._record = record
-
-    @property
-    def object_hash(self) -> str:
-        """The object instance's hash."""
-        return self.object_instance.object_hash
-
-    def __repr__(self) -> str:
-        return (
-            f"ObjectAnnotation(object_hash={self.object_hash!r}, frame={self.frame}, coordinates={self.coordinates!r})"
-        )
-
-
-class ClassificationAnnotation(_Annotation):
-    """A classification instance on one frame (or, if ``is_global``, on the whole space, frame 0)."""
-
-    __slots__ = ("classification_instance", "is_global")
-
-    def __init__(
-        self,
-        space: Space,
-        classification_instance: ClassificationInstance,
-        frame: int,
-        meta: MetaTable,
-        record: int,
-        is_global: bool,
-    ) -> None:
-        self.space = space
-        self.classification_instance = classification_instance
-        self.frame = frame
-        self.is_global = is_global
-        self._meta = meta
-        self._record = record
-
-    @property
-    def classification_hash(self) -> str:
-        """The classification instance's hash."""
-        return self.classification_instance.classification_hash
-
-    def __repr__(self) -> str:
-        where = "global" if self.is_global else f"frame={self.frame}"
-        return f"ClassificationAnnotation(classification_hash={self.classification_hash!r}, {where})"
-
-
-@dataclass(frozen=True)
-class AnswerForFrames:
-    """One answer of a dynamic attribute and the frame ranges it holds on.
-
-    Attributes:
-        answer: The answer: a str, a number, an ``Option`` or a list of options.
-        ranges: Sorted, disjoint ranges where the object has this answer.
-    """
-
-    answer: Union[str, NumericAnswerValue, Option, list[Option]]
-    ranges: list[Range]
-
-
-AnswersForFrames = list[AnswerForFrames]
-"""The answers of a dynamic attribute, each with the ranges it holds on, in the order first given."""
-
-
-# --- tracks -------------------------------------------------------------------------------------
-
-
-class _AnswerTrack:
-    """Per-frame answers of one dynamic attribute of one object on one space."""
-
-    __slots__ = ("answers", "attribute", "ids", "next_id", "runs")
-
-    def __init__(self, attribute: Attribute) -> None:
-        self.attribute = attribute
-        self.runs = RunTable(0)
-        self.answers: dict[int, StoredAnswer] = {}  # in the order first given
-        self.ids: dict[Hashable, int] = {}
-        self.next_id = 0
-
-    def id_for(self, value: StoredAnswer) -> int:
-        key = _answer_key(value)
-        found = self.ids.get(key)
-        if found is None:
-            found = self.ids[key] = self.next_id
-            self.answers[found] = value
-            self.next_id += 1
-        return found
-
-    def drop_unused(self) -> None:
-        """Forget answers that no longer hold on any frame."""
-        used = set(np.unique(self.runs.np_tags()).tolist())
-        for answer_id in [a for a in self.answers if a not in used]:
-            del self.ids[_answer_key(self.answers.pop(answer_id))]
-
-    def ranges_of(self, answer_id: int) -> list[Range]:
-        tags = self.runs.np_tags()
-        pick = tags == answer_id
-        starts, ends = merge_runs(self.runs.np_starts()[pick], self.runs.np_ends()[pick])
-        return runs_to_ranges(starts, ends)
-
-
-def _answer_key(value: StoredAnswer) -> Hashable:
-    if isinstance(value, Option):
-        return ("option", value.feature_node_hash)
-    if isinstance(value, tuple):
-        return ("options", tuple(o.feature_node_hash for o in value))
-    if isinstance(value, str):
-        return ("text", value)
-    return ("number", value)
-
-
-class _ObjectTrack:
-    __slots__ = ("coordinates_type", "dynamic", "instance", "layout", "pack", "row", "runs")
-
-    def __init__(self, instance: ObjectInstance) -> None:
-        self.instance = instance
-        self.layout = LAYOUTS[instance.ontology_item.shape]
-        self.runs = RunTable(self.layout.stride)
-        self.dynamic: dict[str, _AnswerTrack] = {}
-        # Copied out of the layout for the per-frame put, which reads them on every call.
-        self.coordinates_type = self.layout.coordinates
-        self.row = self.layout.row
-        # Appending a packed row of floats is the cheapest way to grow an array("d") from a tuple.
-        self.pack = struct.Struct(f"={max(self.layout.stride, 0)}d").pack
-
-    def coordinates(self, run: int) -> GeometricCoordinates:
-        value = self.runs.value(run)
-        if self.layout.stride > 0:
-            return coordinates_from_row(self.instance.ontology_item.shape, value)  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
-
-
-class _ClassificationTrack:
-    __slots__ = ("global_record", "instance", "runs")
-
-    def __init__(self, instance: ClassificationInstance) -> None:
-        self.instance = instance
-        self.runs = RunTable(0)
-        self.global_record: int | None = None
-
-
-# --- spaces -------------------------------------------------------------------------------------
-
-
-TrackT = TypeVar("TrackT", _ObjectTrack, _ClassificationTrack)
+TrackT = TypeVar("TrackT", ObjectTrack, ClassificationTrack)
 
 
 def _positive(name: str, value: object, owner: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise LabelRowError(f"{owner}: {name} must be a positive int, got {value!r}.")
     return int(value)
+
+
+def _hash_of(instance: object, kind: type) -> str:
+    """The hash of an instance, or of a hash given as a str; anything else is an error."""
+    if isinstance(instance, str):
+        return instance
+    if isinstance(instance, kind):
+        return instance._hash  # type: ignore[attr-defined, no-any-return]
+    noun = "object" if kind is ObjectInstance else "classification"
+    raise LabelRowError(
+        f"Expected a {noun} hash (str) or a {kind.__name__}, got {type(instance).__name__} {instance!r:.40}."
+    )
+
+
+def _check_same(given: object, placed: object, space_id: str) -> None:
+    if not isinstance(given, str) and given is not placed:
+        raise LabelRowError(
+            f"Another instance with hash {placed._hash!r} is on space {space_id!r}, not the one given; "  # type: ignore[attr-defined]
+            f"pass its hash to remove it."
+        )
 
 
 class Space:
@@ -355,8 +96,8 @@ class Space:
             raise LabelRowError(f"{owner}: at most {MAX_FRAME} frames are supported, got {number_of_frames}.")
         self._ontology = ontology
         self._meta = MetaTable()
-        self._objects: dict[str, _ObjectTrack] = {}
-        self._classifications: dict[str, _ClassificationTrack] = {}
+        self._objects: dict[str, ObjectTrack] = {}
+        self._classifications: dict[str, ClassificationTrack] = {}
         self.media: str | None = None
         """Where the space's pixels are: a file or folder path (or URL), if known."""
 
@@ -464,7 +205,34 @@ class Space:
             return []
         return runs_to_ranges(*merge_runs(track.runs.np_starts(), track.runs.np_ends()))
 
-    def _object_views(self, order: int, track: _ObjectTrack) -> Iterator[tuple[int, int, ObjectAnnotation]]:
+    def get_object_runs(self, object_instance: ObjectInstance) -> ObjectRuns:
+        """An object instance's annotations as runs of frames, each with its value and metadata.
+
+        The compact form of ``get_annotations`` for one instance: a run of a thousand frames with
+        one box is one entry. Empty if the instance is not on the space.
+        """
+        track = self._objects.get(_hash_of(object_instance, ObjectInstance))
+        if track is None or track.instance is not object_instance:
+            layout = LAYOUTS[object_instance.ontology_item.shape]
+            empty: Any = np.empty((0, layout.stride)) if layout.stride > 0 else []
+            return ObjectRuns(np.empty(0, np.int64), np.empty(0, np.int64), empty, [])
+        return track.view(self._meta)
+
+    def get_classification_metadata(self, classification_instance: ClassificationInstance) -> list[tuple[Range, Any]]:
+        """A classification instance's frame runs with the metadata of each (one entry at frame 0 when global).
+
+        Returns:
+            ``[(Range, Metadata), ...]`` in frame order; empty if the instance is not on the space.
+        """
+        track = self._classifications.get(_hash_of(classification_instance, ClassificationInstance))
+        if track is None:
+            return []
+        if track.global_record is not None:
+            return [(Range(0, 0), self._meta.record(track.global_record))]
+        runs = track.runs
+        return [(Range(runs.starts[i], runs.ends[i]), self._meta.record(runs.tags[i])) for i in range(len(runs))]
+
+    def _object_views(self, order: int, track: ObjectTrack) -> Iterator[tuple[int, int, ObjectAnnotation]]:
         runs = track.runs
         for run in range(len(runs)):
             coordinates = track.coordinates(run)
@@ -473,7 +241,7 @@ class Space:
                 yield frame, order, ObjectAnnotation(self, track.instance, frame, coordinates, self._meta, record)
 
     def _classification_views(
-        self, order: int, track: _ClassificationTrack
+        self, order: int, track: ClassificationTrack
     ) -> Iterator[tuple[int, int, ClassificationAnnotation]]:
         runs = track.runs
         for run in range(len(runs)):
@@ -481,7 +249,7 @@ class Space:
             for frame in range(runs.starts[run], runs.ends[run] + 1):
                 yield frame, order, ClassificationAnnotation(self, track.instance, frame, self._meta, record, False)
 
-    def _global_views(self, tracks: list[_ClassificationTrack]) -> Iterator[ClassificationAnnotation]:
+    def _global_views(self, tracks: list[ClassificationTrack]) -> Iterator[ClassificationAnnotation]:
         for track in tracks:
             if track.global_record is not None:
                 yield ClassificationAnnotation(self, track.instance, 0, self._meta, track.global_record, True)
@@ -538,10 +306,10 @@ class Space:
             )
         return None
 
-    def _check_object(self, object_instance: object) -> _ObjectTrack | None:
+    def _check_object(self, object_instance: object) -> ObjectTrack | None:
         return self._check_instance(object_instance, ObjectInstance, self._objects)
 
-    def _check_classification(self, classification_instance: object) -> _ClassificationTrack | None:
+    def _check_classification(self, classification_instance: object) -> ClassificationTrack | None:
         return self._check_instance(classification_instance, ClassificationInstance, self._classifications)
 
     def _check_coordinates(self, object_instance: ObjectInstance, coordinates: object) -> None:
@@ -584,21 +352,23 @@ class Space:
                 )
         # Checks are done: from here on the call cannot fail.
         if track is None:
-            track = self._objects[object_instance.object_hash] = _ObjectTrack(object_instance)
+            track = self._objects[object_instance.object_hash] = ObjectTrack(object_instance)
         layout = track.layout
         value: Any = np.array([layout.row(coordinates)]) if layout.row is not None else [coordinates]
         self._splice_object(track, starts, ends, value, given)
 
     def _splice_object(
-        self, track: _ObjectTrack, starts: IntArray, ends: IntArray, values: Any, given: MetaInput
+        self, track: ObjectTrack, starts: IntArray, ends: IntArray, values: Any, given: MetaInput
     ) -> None:
         meta = self._meta
         track.runs.splice(starts, ends, meta.fresh(given), lambda old: meta.edited(old, given), values)
 
-    def _remove_object(self, object_hash: str, starts: IntArray | None, ends: IntArray | None) -> ObjectInstance | None:
+    def _remove_object(self, given: object, starts: IntArray | None, ends: IntArray | None) -> ObjectInstance | None:
+        object_hash = _hash_of(given, ObjectInstance)
         track = self._objects.get(object_hash)
         if track is None:
             return None
+        _check_same(given, track.instance, self._space_id)
         if starts is None or ends is None:
             del self._objects[object_hash]
             return track.instance
@@ -612,7 +382,7 @@ class Space:
             del self._objects[object_hash]
         return track.instance
 
-    def _same_class(self, instance: ClassificationInstance) -> list[_ClassificationTrack]:
+    def _same_class(self, instance: ClassificationInstance) -> list[ClassificationTrack]:
         item = instance.ontology_item
         return [t for t in self._classifications.values() if t.instance.ontology_item is item]
 
@@ -640,16 +410,18 @@ class Space:
                 if not rival.runs:
                     del self._classifications[rival.instance.classification_hash]
         if track is None:
-            track = self._classifications[instance.classification_hash] = _ClassificationTrack(instance)
+            track = self._classifications[instance.classification_hash] = ClassificationTrack(instance)
         meta = self._meta
         track.runs.splice(starts, ends, meta.fresh(given), lambda old: meta.edited(old, given), None)
 
     def _remove_classification(
-        self, classification_hash: str, starts: IntArray | None, ends: IntArray | None
+        self, given: object, starts: IntArray | None, ends: IntArray | None
     ) -> ClassificationInstance | None:
+        classification_hash = _hash_of(given, ClassificationInstance)
         track = self._classifications.get(classification_hash)
         if track is None:
             return None
+        _check_same(given, track.instance, self._space_id)
         if starts is None or ends is None:
             del self._classifications[classification_hash]
             return track.instance
@@ -763,16 +535,18 @@ class ImageSpace(Space):
         zero = np.zeros(1, np.int64)
         self._put_framed_classification(classification_instance, zero, zero, on_overlap, given)
 
-    def remove_object_instance(self, object_hash: str) -> Optional[ObjectInstance]:
-        """Remove an object instance from the image.
+    def remove_object_instance(self, object_hash: Union[str, ObjectInstance]) -> Optional[ObjectInstance]:
+        """Remove an object instance (given by its hash, or itself) from the image.
 
         Returns:
             The removed instance, or None if it was not on the image.
         """
         return self._remove_object(object_hash, None, None)
 
-    def remove_classification_instance(self, classification_hash: str) -> Optional[ClassificationInstance]:
-        """Remove a classification instance from the image.
+    def remove_classification_instance(
+        self, classification_hash: Union[str, ClassificationInstance]
+    ) -> Optional[ClassificationInstance]:
+        """Remove a classification instance (given by its hash, or itself) from the image.
 
         Returns:
             The removed instance, or None if it was not on the image.
@@ -939,7 +713,7 @@ class MultiFrameSpace(Space):
                     f"frame {clash} of space {self._space_id!r}; pass on_overlap='replace' to overwrite it."
                 )
         if track is None:
-            track = self._objects[object_instance.object_hash] = _ObjectTrack(object_instance)
+            track = self._objects[object_instance.object_hash] = ObjectTrack(object_instance)
         self._splice_object(track, sorted_frames, sorted_frames, ordered, given)
 
     def get_object_track(
@@ -965,13 +739,19 @@ class MultiFrameSpace(Space):
             return frames, np.repeat(runs.np_rows(), lengths, axis=0)
         return frames, [obj for obj, k in zip(runs.objects, lengths.tolist(), strict=True) for _ in range(k)]  # type: ignore[misc]
 
-    def remove_object_instance(self, object_hash: str, frames: Optional[Frames] = None) -> Optional[ObjectInstance]:
-        """Remove an object instance from frames of the space; from every frame if ``frames`` is None.
+    def remove_object_instance(
+        self, object_hash: Union[str, ObjectInstance], frames: Optional[Frames] = None
+    ) -> Optional[ObjectInstance]:
+        """Remove an object instance (given by its hash, or itself) from frames; from every frame if ``frames`` is None.
 
         Removing it from the last frame it was on removes it from the space, with its dynamic answers.
 
         Returns:
             The instance, or None if it was not on the space.
+
+        Raises:
+            LabelRowError: If the argument is neither a hash nor an instance, or another instance
+                with its hash is on the space.
         """
         if frames is None:
             return self._remove_object(object_hash, None, None)
@@ -1030,7 +810,7 @@ class MultiFrameSpace(Space):
                 if rival is not track:
                     del self._classifications[rival.instance.classification_hash]
             if track is None:
-                track = self._classifications[classification_instance.classification_hash] = _ClassificationTrack(
+                track = self._classifications[classification_instance.classification_hash] = ClassificationTrack(
                     classification_instance
                 )
             old = track.global_record
@@ -1045,12 +825,16 @@ class MultiFrameSpace(Space):
         self._put_framed_classification(classification_instance, starts, ends, on_overlap, given)
 
     def remove_classification_instance(
-        self, classification_hash: str, frames: Optional[Frames] = None
+        self, classification_hash: Union[str, ClassificationInstance], frames: Optional[Frames] = None
     ) -> Optional[ClassificationInstance]:
-        """Remove a classification instance from frames of the space; from all of them if ``frames`` is None.
+        """Remove a classification instance (by hash, or itself) from frames; from all of them if ``frames`` is None.
 
         Returns:
             The instance, or None if it was not on the space.
+
+        Raises:
+            LabelRowError: If the argument is neither a hash nor an instance, or another instance
+                with its hash is on the space.
         """
         if frames is None:
             return self._remove_classification(classification_hash, None, None)
@@ -1059,7 +843,7 @@ class MultiFrameSpace(Space):
 
     # -- dynamic answers --
 
-    def _dynamic_target(self, object_instance: ObjectInstance, attribute: Attribute) -> _ObjectTrack:
+    def _dynamic_target(self, object_instance: ObjectInstance, attribute: Attribute) -> ObjectTrack:
         track = self._objects.get(getattr(object_instance, "object_hash", ""))
         if track is None or track.instance is not object_instance:
             raise LabelRowError(
@@ -1120,9 +904,8 @@ class MultiFrameSpace(Space):
             )
         answers = track.dynamic.get(attribute.feature_node_hash)
         if answers is None:
-            answers = track.dynamic[attribute.feature_node_hash] = _AnswerTrack(attribute)
-        answers.runs.splice(present_starts, present_ends, answers.id_for(value), None, None)
-        answers.drop_unused()
+            answers = track.dynamic[attribute.feature_node_hash] = AnswerTrack(attribute)
+        answers.set(present_starts, present_ends, value)
 
     def remove_dynamic_answer(
         self,
@@ -1149,24 +932,7 @@ class MultiFrameSpace(Space):
         answers = track.dynamic.get(attribute.feature_node_hash)
         if answers is None:
             return
-        run = answers.runs.find(f)
-        if run < 0:
-            return
-        current = answers.answers[answers.runs.tags[run]]
-        one = np.array([f], np.int64)
-        if filter_answer is None:
-            answers.runs.remove(one, one)
-        elif isinstance(attribute, ChecklistAttribute):
-            taken = [filter_answer] if isinstance(filter_answer, Option) else list(filter_answer)
-            assert isinstance(current, tuple)
-            left = tuple(o for o in current if not any(o is t for t in taken))
-            if not left:
-                answers.runs.remove(one, one)
-            elif len(left) != len(current):
-                answers.runs.splice(one, one, answers.id_for(left), None, None)
-        elif _matches(current, filter_answer):
-            answers.runs.remove(one, one)
-        answers.drop_unused()
+        answers.remove(f, filter_answer)
         if not answers.runs:
             del track.dynamic[attribute.feature_node_hash]
 
@@ -1197,32 +963,22 @@ class MultiFrameSpace(Space):
         answers = track.dynamic.get(attribute.feature_node_hash)
         if answers is None:
             return []
-        lo, hi = answers.runs.overlapping(starts, ends)
-        hit: set[int] = set()
-        if lo < hi:
-            _, _, _, ib = intersect(starts, ends, answers.runs.np_starts(lo, hi), answers.runs.np_ends(lo, hi))
-            hit = set(answers.runs.np_tags(lo, hi)[ib].tolist())
-        return [
-            AnswerForFrames(answer_value(value), answers.ranges_of(answer_id))
-            for answer_id, value in answers.answers.items()
-            if answer_id in hit and (filter_answer is None or _matches(value, filter_answer))
-        ]
+        return answers.answers_on(starts, ends, filter_answer)
+
+    def get_dynamic_answer_runs(self, object_instance: ObjectInstance) -> list[DynamicAnswerRuns]:
+        """Every dynamic attribute answered for an object instance, with its answers as runs of frames.
+
+        The compact form of ``get_dynamic_answer`` over the whole space, one entry per attribute
+        answered, in the order first answered. Empty if the instance is not on the space.
+        """
+        track = self._objects.get(_hash_of(object_instance, ObjectInstance))
+        if track is None or track.instance is not object_instance:
+            return []
+        return [answers.view() for answers in track.dynamic.values()]
 
 
 def _is_coordinate_list(values: object, kind: type) -> bool:
     return isinstance(values, Sequence) and len(values) > 0 and isinstance(values[0], kind)
-
-
-def _matches(value: StoredAnswer, wanted: object) -> bool:
-    if isinstance(value, tuple):
-        if isinstance(wanted, Option):
-            return any(o is wanted for o in value)
-        if isinstance(wanted, Iterable) and not isinstance(wanted, str):
-            return {o.feature_node_hash for o in value} == {getattr(o, "feature_node_hash", o) for o in wanted}
-        return False
-    if isinstance(value, Option):
-        return value is wanted
-    return value == wanted and not isinstance(wanted, bool)
 
 
 class VideoSpace(MultiFrameSpace):
@@ -1274,14 +1030,10 @@ class MedicalSpace(MultiFrameSpace):
 
 __all__ = [
     "LAYOUTS",
-    "AnswerForFrames",
-    "AnswersForFrames",
-    "ClassificationAnnotation",
     "FrameOverlapStrategy",
     "ImageSpace",
     "MedicalSpace",
     "MultiFrameSpace",
-    "ObjectAnnotation",
     "Space",
     "VideoSpace",
 ]
