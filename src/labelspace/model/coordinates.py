@@ -258,9 +258,26 @@ class PointCoordinate(_Row):
         return (self._row[0] * width, self._row[1] * height)
 
 
+def _size(owner: str, width: object, height: object) -> tuple[int, int]:
+    """An image size given to a pixel conversion: two positive ints (numpy ints too)."""
+    sizes = []
+    for name, value in (("width", width), ("height", height)):
+        whole = isinstance(value, (int, np.integer)) or (
+            isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
+        )
+        if isinstance(value, (bool, np.bool_)) or not whole or value <= 0:  # type: ignore[operator]
+            raise LabelRowError(
+                f"{owner}: the image {name} must be a positive whole number of pixels, got {type(value).__name__} "
+                f"{value!r:.30}."
+            )
+        sizes.append(int(value))  # type: ignore[call-overload]
+    return sizes[0], sizes[1]
+
+
 @contextmanager
 def _in_pixels(owner: str, values: Sequence[float], width: int, height: int) -> Iterator[None]:
-    """Restate a validation error in pixels, the units the caller gave."""
+    """Restate a validation error in pixels, the units the caller gave (after checking the size)."""
+    _size(f"{owner}.from_pixels", width, height)
     try:
         yield
     except LabelRowError:
@@ -281,6 +298,8 @@ def _pixel_values(owner: str, values: Sequence[float], n: int) -> list[float]:
 
 
 def _points(owner: str, what: str, values: Iterable[object], minimum: int) -> tuple[PointCoordinate, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise LabelRowError(f"{owner}.{what} must be a list of PointCoordinate, got {type(values).__name__}.")
     points = tuple(values)
     for p in points:
         if not isinstance(p, PointCoordinate):
@@ -340,11 +359,16 @@ class PolygonCoordinates:
         cls, polygons: Sequence[Sequence[Sequence[Sequence[float]]]], width: int, height: int
     ) -> PolygonCoordinates:
         """Build from pixel parts ``[[[(x, y), ...], hole...], ...]`` on an image of ``width`` x ``height``."""
-        return cls(
-            polygons=[
+        _size("PolygonCoordinates.from_pixels", width, height)
+        try:
+            parts = [
                 [[PointCoordinate.from_pixels(p, width, height) for p in ring] for ring in part] for part in polygons
             ]
-        )
+        except TypeError:
+            raise LabelRowError(
+                f"PolygonCoordinates.from_pixels needs parts of rings of (x, y) pixels, got {polygons!r:.40}."
+            ) from None
+        return cls(polygons=parts)
 
     def to_pixels(self, width: int, height: int) -> list[list[list[tuple[float, float]]]]:
         """Return the parts as pixel rings ``[[[(x, y), ...], hole...], ...]``."""
@@ -367,7 +391,11 @@ class PolylineCoordinates:
     @classmethod
     def from_pixels(cls, points: Sequence[Sequence[float]], width: int, height: int) -> PolylineCoordinates:
         """Build from pixel points ``[(x, y), ...]`` on an image of ``width`` x ``height``."""
-        return cls([PointCoordinate.from_pixels(p, width, height) for p in points])
+        _size("PolylineCoordinates.from_pixels", width, height)
+        try:
+            return cls([PointCoordinate.from_pixels(p, width, height) for p in points])
+        except TypeError:
+            raise LabelRowError(f"PolylineCoordinates.from_pixels needs (x, y) pixels, got {points!r:.40}.") from None
 
     def to_pixels(self, width: int, height: int) -> list[tuple[float, float]]:
         """Return the points in pixels."""
@@ -415,6 +443,8 @@ class SkeletonCoordinates:
     name: str
 
     def __init__(self, values: Sequence[SkeletonCoordinate], name: str = "") -> None:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise LabelRowError(f"SkeletonCoordinates.values must be a list of SkeletonCoordinate, got {values!r:.40}.")
         nodes = tuple(values)
         for node in nodes:
             if not isinstance(node, SkeletonCoordinate):
@@ -485,9 +515,13 @@ class BitmaskCoordinates:
     @classmethod
     def from_rle(cls, counts: Sequence[int] | npt.NDArray[np.integer], height: int, width: int) -> BitmaskCoordinates:
         """Build from COCO uncompressed RLE counts of a ``height`` x ``width`` mask."""
-        array = np.asarray(counts, dtype=np.int64).ravel()
-        if height <= 0 or width <= 0:
-            raise LabelRowError(f"BitmaskCoordinates.from_rle needs a positive size, got {height} x {width}.")
+        width, height = _size("BitmaskCoordinates.from_rle", width, height)
+        try:
+            array = np.asarray(counts, dtype=np.int64).ravel()
+        except (TypeError, ValueError, OverflowError):
+            raise LabelRowError(
+                f"BitmaskCoordinates.from_rle needs a list of whole-number run lengths, got {counts!r:.40}."
+            ) from None
         if (array < 0).any() or int(array.sum()) != height * width:
             raise LabelRowError(
                 f"BitmaskCoordinates.from_rle: counts must be non-negative and add up to height * width = "

@@ -64,7 +64,7 @@ _FRAMES_HELP = "frames must be an int, a list or set of ints, a Range, a list of
 
 
 def _as_frame(value: object, what: str) -> int:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise LabelRowError(f"{what} must be an int frame number, got the bool {value}.")
     try:
         return operator.index(value)  # type: ignore[arg-type]

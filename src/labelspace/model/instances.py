@@ -94,7 +94,7 @@ def infer_attribute(attributes: Sequence[Attribute], answer: object, owner: str,
         return found
     if isinstance(answer, str):
         kind: type[Attribute] = TextAttribute
-    elif isinstance(answer, (int, float)) and not isinstance(answer, bool):
+    elif isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, (bool, np.bool_)):
         kind = NumericAttribute
     else:
         raise LabelRowError(

@@ -65,9 +65,9 @@ def _hash_of(instance: object, kind: type) -> str:
         return instance
     if isinstance(instance, kind):
         return instance._hash  # type: ignore[attr-defined, no-any-return]
-    noun = "object" if kind is ObjectInstance else "classification"
+    noun = "an object" if kind is ObjectInstance else "a classification"
     raise LabelRowError(
-        f"Expected a {noun} hash (str) or a {kind.__name__}, got {type(instance).__name__} {instance!r:.40}."
+        f"Expected {noun} hash (str) or the {kind.__name__} itself, got {type(instance).__name__} {instance!r:.40}."
     )
 
 
@@ -996,7 +996,11 @@ class VideoSpace(MultiFrameSpace):
         fps: float | None = None,
     ) -> None:
         super().__init__(space_id, width, height, number_of_frames, ontology)
-        if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0):
+        if fps is not None and (
+            isinstance(fps, (bool, np.bool_))
+            or not isinstance(fps, (int, float, np.integer, np.floating))
+            or not (0 < fps < float("inf"))
+        ):
             raise LabelRowError(f"space {space_id!r}: fps must be a positive number or None, got {fps!r}.")
         self._fps = float(fps) if fps is not None else None
 
