@@ -24,7 +24,7 @@ import tracemalloc
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,7 @@ class Sample:
     name: str
     path: Path  # what load() is given
     targets: list[Path]  # the files a case may mutate
+    options: dict[str, Any] = field(default_factory=dict)  # load() keyword arguments (a COCO results' dataset)
 
 
 def mutable_files(sample_path: Path) -> list[Path]:
@@ -266,6 +267,7 @@ class Outcome:
     what: str
     escaped: BaseException | None
     peak: int
+    caught_by_net: bool = False  # a FormatError of the readers' safety net, not of a specific check
 
 
 def run_case(sample: Sample, seed: int, workdir: Path) -> Outcome:
@@ -273,6 +275,7 @@ def run_case(sample: Sample, seed: int, workdir: Path) -> Outcome:
     from labelspace import formats
 
     rng = random.Random(seed)
+    net = False
     case = workdir / f"case{seed}"
     if case.exists():
         shutil.rmtree(case)
@@ -292,10 +295,11 @@ def run_case(sample: Sample, seed: int, workdir: Path) -> Outcome:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formats.load(copy, sample.format)
+            formats.load(copy, sample.format, **sample.options)
         escaped = None
-    except LabelspaceError:
+    except LabelspaceError as e:
         escaped = None
+        net = "malformed value (" in str(e)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:
@@ -305,10 +309,31 @@ def run_case(sample: Sample, seed: int, workdir: Path) -> Outcome:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         shutil.rmtree(case, ignore_errors=True)
-    return Outcome(what, escaped, peak)
+    return Outcome(what, escaped, peak, net)
 
 
 # --- samples ------------------------------------------------------------------------------------
+
+
+SAMPLE_NAMES = {
+    "labelspace": "labels.json",
+    "coco": "coco.json",
+    "cvat": "cvat.xml",
+    "voc": "voc",
+    "yolo": "yolo",
+    "encord": "encord.json",
+    "parquet": "labels.parquet",
+    "labelstudio": "tasks.json",
+    "labelme": "labelme",
+}
+DATA = Path(__file__).parent / "data"
+
+
+def _sample(fmt: str, name: str, path: Path, **options: Any) -> Sample:
+    targets = [path] if path.suffix == ".parquet" else mutable_files(path)
+    if fmt == "encord":  # the ontology beside the row may be hostile too
+        targets += [path.with_name(path.name.removesuffix(".json") + ".ontology.json")]
+    return Sample(fmt, name, path, targets, options)
 
 
 def written_samples(root: Path) -> list[Sample]:
@@ -327,39 +352,100 @@ def written_samples(root: Path) -> list[Sample]:
                     formats.save(project, target, fmt)
                 except LabelspaceError:
                     continue  # the format cannot hold this project at all
-                samples.append(Sample(fmt, f"{fmt}/{project_name}", target, _targets(target)))
+                if fmt == "yolo":
+                    _images_for(target, project)
+                samples.append(_sample(fmt, f"{fmt}/{project_name}", target))
     return samples
 
 
-def _targets(path: Path) -> list[Path]:
-    if path.suffix == ".parquet":
-        return [path]
-    return mutable_files(path)
+def _images_for(dataset: Path, project: Any) -> None:
+    """The images a YOLO dataset takes its sizes from, as tiny files of the right size."""
+    from PIL import Image
+
+    for label in (dataset / "labels").rglob("*.txt"):
+        image = dataset / "images" / label.relative_to(dataset / "labels").with_suffix(".png")
+        image.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("1", (64, 48)).save(image)
 
 
-SAMPLE_NAMES = {
-    "labelspace": "labels.json",
-    "coco": "coco.json",
-    "cvat": "cvat.xml",
-    "voc": "voc",
-    "yolo": "yolo",
-    "encord": "encord.json",
-    "parquet": "labels.parquet",
-}
+def external_samples(root: Path) -> list[Sample]:
+    """Valid files written by the other tools (or shaped like their exports)."""
+    from tests.formats.samples import coco_person_layout, coco_results, cvat_video_file
+
+    samples = []
+    encord = root / "encord-sdk"
+    encord.mkdir(parents=True)
+    try:
+        from tests.encord_peer import sdk_examples, sdk_ontology
+    except ImportError:  # the Encord SDK is a dev extra
+        pass
+    else:
+        structure = sdk_ontology()
+        for layout, d in sdk_examples(structure).items():
+            path = encord / f"{layout}.json"
+            path.write_text(json.dumps(d, default=str))
+            path.with_name(f"{layout}.ontology.json").write_text(json.dumps(structure.to_dict()))
+            samples.append(_sample("encord", f"encord/sdk-{layout}", path))
+    coco = root / "coco-world"
+    coco.mkdir()
+    (coco / "person.json").write_text(json.dumps(coco_person_layout()))
+    samples.append(_sample("coco", "coco/person-layout", coco / "person.json"))
+    dataset, results = coco_results()
+    (coco / "dataset.json").write_text(json.dumps(dataset))
+    (coco / "results.json").write_text(json.dumps(results))
+    samples.append(_sample("coco", "coco/results", coco / "results.json", dataset=coco / "dataset.json"))
+    cvat = root / "cvat-shaped"
+    cvat.mkdir()
+    (cvat / "video.xml").write_text(cvat_video_file())
+    samples.append(_sample("cvat", "cvat/video-shaped", cvat / "video.xml"))
+    for name in ("labelstudio_images.json", "labelstudio_video.json"):
+        target = root / "labelstudio" / name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy2(DATA / "labelstudio" / name, target)
+        samples.append(_sample("labelstudio", f"labelstudio/{name}", target))
+    _video(root / "labelstudio" / "dashcam_clip.mp4", 250)  # Label Studio's export leaves a video's size to the video
+    shutil.copytree(DATA / "labelme", root / "labelme")  # its image paths lead to ../images, as labelme's often do
+    samples.append(_sample("labelme", "labelme/fixtures", root / "labelme", allow_outside_media=True))
+    return samples
 
 
-def report(cases: int, seed: int) -> dict[str, Counter[str]]:
-    """Run ``cases`` cases per sample; return, per format, counts of how reads ended."""
+def _video(path: Path, frames: int) -> None:
+    """A tiny H.264 video of ``frames`` frames (64 x 48, 25 fps)."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+
+
+def all_samples(root: Path) -> list[Sample]:
+    """Every sample: labelspace's own writers' files and the other tools'."""
+    return [*written_samples(root / "written"), *external_samples(root / "external")]
+
+
+def report(cases: int, seed: int, examples: list[str] | None = None) -> dict[str, Counter[str]]:
+    """Run ``cases`` cases per sample; return, per format, counts of how reads ended (and describe escapes)."""
     results: dict[str, Counter[str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for sample in written_samples(root / "samples"):
+        for sample in all_samples(root / "samples"):
             counts = results.setdefault(sample.format, Counter())
             for k in range(cases):
                 outcome = run_case(sample, seed * 1_000_003 + k, root / "work")
                 counts["cases"] += 1
                 if outcome.escaped is not None:
                     counts[type(outcome.escaped).__name__] += 1
+                    if examples is not None:
+                        examples.append(
+                            f"{sample.name} seed {seed * 1_000_003 + k}: {outcome.what}: {outcome.escaped!r:.200}"
+                        )
+                if outcome.caught_by_net:
+                    counts["caught by the net"] += 1
                 if outcome.peak > MEMORY_BOUND:
                     counts["over memory bound"] += 1
     return results
@@ -371,9 +457,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200, help="cases per sample")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    for fmt, counts in report(args.cases, args.seed).items():
-        escaped = {k: v for k, v in counts.items() if k != "cases"}
-        print(f"{fmt:<12} {counts['cases']:>6} cases  escaped: {sum(escaped.values()) or 'none'} {dict(escaped) or ''}")
+    examples: list[str] = []
+    for fmt, counts in report(args.cases, args.seed, examples).items():
+        escaped = {k: v for k, v in counts.items() if k not in ("cases", "caught by the net")}
+        print(
+            f"{fmt:<12} {counts['cases']:>6} cases  escaped: {sum(escaped.values()) or 'none'} {dict(escaped) or ''}"
+            f"  (caught by the readers' net: {counts['caught by the net']})"
+        )
+    for line in examples[:40]:
+        print(" ", line)
 
 
 if __name__ == "__main__":

@@ -107,3 +107,154 @@ def video_project(world: World | None = None) -> Project:
     video.put_classification_instance(scene)
     project.add_row(row, media={"clip": "videos/clip.mp4"})
     return project
+
+
+def _rle(mask: np.ndarray, compressed: bool) -> dict:
+    """A COCO RLE of a mask, as pycocotools writes it (compressed text) or uncompressed counts."""
+    import pycocotools.mask as mask_api
+
+    if compressed:
+        rle = mask_api.encode(np.asfortranarray(mask.astype(np.uint8)))
+        return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
+    flat = mask.ravel(order="F").astype(np.int8)
+    changes = np.flatnonzero(np.diff(flat)) + 1
+    bounds = np.concatenate(([0], changes, [flat.size]))
+    counts = np.diff(bounds).tolist()
+    if flat[0]:
+        counts = [0, *counts]
+    return {"size": list(mask.shape), "counts": counts}
+
+
+def coco_person_layout() -> dict:
+    """COCO laid out as the 2017 release lays out ``person`` (polygons, crowd RLE, keypoints), box-only and raw RLE."""
+    h, w = 48, 64
+    crowd = np.zeros((h, w), bool)
+    crowd[30:45, 5:60] = True
+    blob = np.zeros((h, w), bool)
+    blob[2:10, 40:50] = True
+    return {
+        "info": {"description": "shaped like COCO 2017", "year": 2017},
+        "licenses": [{"id": 1, "name": "CC BY 4.0", "url": ""}],
+        "images": [
+            {"id": 397133, "file_name": "000000397133.jpg", "width": w, "height": h, "license": 1},
+            {"id": 37777, "file_name": "000000037777.jpg", "width": w, "height": h, "license": 1},
+        ],
+        "categories": [
+            {
+                "supercategory": "person",
+                "id": 1,
+                "name": "person",
+                "keypoints": ["nose", "left_eye", "right_eye"],
+                "skeleton": [[1, 2], [1, 3]],
+            },
+            {"supercategory": "vehicle", "id": 3, "name": "car"},
+            {"supercategory": "outdoor", "id": 10, "name": "traffic light"},
+        ],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 397133,
+                "category_id": 1,
+                "segmentation": [[10.0, 5.0, 20.0, 5.0, 20.0, 25.0, 10.0, 25.0]],
+                "area": 200.0,
+                "bbox": [10.0, 5.0, 10.0, 20.0],
+                "iscrowd": 0,
+                "keypoints": [15, 7, 2, 13, 6, 1, 0, 0, 0],
+                "num_keypoints": 2,
+            },
+            {
+                "id": 2,
+                "image_id": 397133,
+                "category_id": 1,
+                "segmentation": _rle(crowd, compressed=True),
+                "area": float(crowd.sum()),
+                "bbox": [5.0, 30.0, 55.0, 15.0],
+                "iscrowd": 1,
+                "keypoints": [0] * 9,
+                "num_keypoints": 0,
+            },
+            {"id": 3, "image_id": 37777, "category_id": 3, "bbox": [1.5, 2.5, 30.0, 20.0], "area": 600.0, "iscrowd": 0},
+            {
+                "id": 4,
+                "image_id": 37777,
+                "category_id": 3,
+                "segmentation": [[40, 30, 60, 30, 60, 40], [5, 40, 15, 40, 10, 47]],
+                "bbox": [5, 30, 55, 17],
+                "area": 150.0,
+                "iscrowd": 0,
+            },
+            {
+                "id": 5,
+                "image_id": 37777,
+                "category_id": 10,
+                "segmentation": _rle(blob, compressed=False),
+                "bbox": [40, 2, 10, 8],
+                "area": 80.0,
+                "iscrowd": 0,
+            },
+        ],
+    }
+
+
+def coco_results() -> tuple[dict, list]:
+    """A small COCO dataset and a results file of detections on it (boxes and masks with scores), as detectors write."""
+    h, w = 48, 64
+    dataset = {
+        "images": [
+            {"id": 1, "file_name": "a.jpg", "width": w, "height": h},
+            {"id": 2, "file_name": "b.jpg", "width": w, "height": h},
+        ],
+        "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 10, 10], "area": 100, "iscrowd": 0}],
+    }
+    mask = np.zeros((h, w), bool)
+    mask[10:20, 10:30] = True
+    results = [
+        {"image_id": 1, "category_id": 1, "bbox": [1.2, 2.1, 9.5, 10.25], "score": 0.91},
+        {"image_id": 2, "category_id": 2, "bbox": [30.0, 5.0, 20.0, 15.0], "score": 0.35},
+        {"image_id": 2, "category_id": 1, "segmentation": _rle(mask, compressed=True), "score": 0.77},
+    ]
+    return dataset, results
+
+
+def cvat_video_file() -> str:
+    """A CVAT for video export shaped as CVAT writes it: a job's meta, tracks with keyframes, outside, attributes."""
+    return """<?xml version="1.0" encoding="utf-8"?>
+<annotations>
+  <version>1.1</version>
+  <meta>
+    <job>
+      <id>7</id>
+      <size>10</size>
+      <mode>interpolation</mode>
+      <overlap>5</overlap>
+      <start_frame>0</start_frame>
+      <stop_frame>9</stop_frame>
+      <labels>
+        <label><name>car</name><color>#fa3253</color><type>rectangle</type><attributes>
+          <attribute><name>parked</name><mutable>True</mutable><input_type>checkbox</input_type>
+            <default_value>false</default_value><values>false\ntrue</values></attribute>
+        </attributes></label>
+        <label><name>lane</name><color>#33ddff</color><type>polyline</type><attributes></attributes></label>
+      </labels>
+    </job>
+    <original_size><width>64</width><height>48</height></original_size>
+    <dumped>2024-05-06 07:08:09.000000+00:00</dumped>
+  </meta>
+  <track id="0" label="car" source="manual">
+    <box frame="0" keyframe="1" outside="0" occluded="0" xtl="1.00" ytl="2.00" xbr="21.00" ybr="12.00" z_order="0">
+      <attribute name="parked">false</attribute>
+    </box>
+    <box frame="4" keyframe="1" outside="0" occluded="0" xtl="11.00" ytl="2.00" xbr="31.00" ybr="12.00" z_order="0">
+      <attribute name="parked">true</attribute>
+    </box>
+    <box frame="7" keyframe="1" outside="1" occluded="0" xtl="11.00" ytl="2.00" xbr="31.00" ybr="12.00" z_order="0">
+      <attribute name="parked">true</attribute>
+    </box>
+  </track>
+  <track id="1" label="lane" source="manual">
+    <polyline frame="2" keyframe="1" outside="0" occluded="0" points="0.00,40.00;63.00,30.00" z_order="0"></polyline>
+    <polyline frame="6" keyframe="1" outside="0" occluded="0" points="0.00,44.00;63.00,34.00" z_order="0"></polyline>
+  </track>
+</annotations>
+"""

@@ -21,7 +21,7 @@ BOX = BoundingBoxCoordinates(height=0.1, width=0.2, top_left_x=0.3, top_left_y=0
 
 @pytest.mark.parametrize("confidence", [np.float32(0.5), np.float64(0.5), np.float16(0.5)])
 def test_numpy_confidence_is_taken(world, confidence):
-    row, video = world.video(10)
+    _, video = world.video(10)
     car = world.box.create_instance()
     video.put_object_instance(car, Range(0, 2), BOX, confidence=confidence, manual_annotation=np.bool_(False))
     [first, *_] = video.get_annotations()
@@ -45,7 +45,7 @@ def test_numpy_numbers_everywhere_a_number_goes(world):
 
 @pytest.mark.parametrize("bad", ["high", np.float64("nan"), 1.5, -0.1, True, [0.5]])
 def test_a_bad_confidence_is_refused_and_changes_nothing(world, bad):
-    row, video = world.video(10)
+    _, video = world.video(10)
     car = world.box.create_instance()
     with pytest.raises(LabelRowError, match="confidence must be"):
         video.put_object_instance(car, 1, BOX, confidence=bad)
@@ -70,7 +70,7 @@ def test_removing_by_instance_removes_it(world):
 
 
 def test_removing_an_instance_that_is_not_there_says_so_or_raises(world):
-    row, video = world.video(10)
+    _, video = world.video(10)
     car = world.box.create_instance("car00001")
     video.put_object_instance(car, 1, BOX)
     assert video.remove_object_instance(world.box.create_instance()) is None  # not on the space: None, as for a hash

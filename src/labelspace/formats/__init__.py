@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from labelspace.formats import coco, cvat, encord, labelme, labelstudio, native, parquet, voc, yolo
-from labelspace.formats._common import DroppedLabelsWarning
+from labelspace.formats._common import DroppedLabelsWarning, reading
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
 from labelspace.model.errors import FormatError
@@ -226,6 +226,7 @@ def _format(name: str) -> Format:
 # --- the API ------------------------------------------------------------------------------------
 
 
+@reading
 def load(
     path: str | os.PathLike[str],
     format: str | None = None,

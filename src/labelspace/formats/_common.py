@@ -8,14 +8,16 @@ into a ``FormatError`` for that record, so a reader never lets anything else esc
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -196,6 +198,31 @@ class Reader:
                 f"a {width} x {height} mask is more than the reader's limit of {self.limits.max_mask_pixels:,} "
                 f"pixels; raise it with Limits(max_mask_pixels=...).",
             )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reading(function: F) -> F:
+    """Make a reader raise only labelspace errors: a stray built-in error becomes a ``FormatError`` naming the source.
+
+    Readers check what they read and name the record and field; this is the net under them, so
+    that a defect meeting a malformed value still ends as one clear error. The source is the
+    ``source`` keyword argument, else the first argument when it is a path.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except LabelspaceError:
+            raise
+        except _MALFORMED as e:
+            source = kwargs.get("source") or (str(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else "")
+            detail = str(e)[:120] or type(e).__name__
+            raise Reader(source or "labels").fail("", f"malformed value ({type(e).__name__}: {detail}).") from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _shown(value: Any) -> str:

@@ -43,6 +43,7 @@ from labelspace.formats._common import (
     metadata_to_dict,
     put_classification,
     put_object,
+    reading,
     set_static_answers,
     warn_dropped,
 )
@@ -455,7 +456,7 @@ class _Plain:
         for i, c in enumerate(categories):
             where = f"categories[{i}]"
             category_id = c.get("id")
-            if not isinstance(category_id, (int, str)) or isinstance(category_id, bool):
+            if not _is_id(category_id):
                 raise r.fail(f"{where}.id", f"expected an integer id, got {category_id!r:.30}.")
             if category_id in self.names:
                 raise r.fail(f"{where}.id", f"category id {category_id} is used twice.")
@@ -479,7 +480,7 @@ class _Plain:
         used: dict[Any, dict[Shape, bool]] = {}
         for a in annotations:
             category = a.get("category_id")
-            if category not in self.names:
+            if not _is_id(category) or category not in self.names:
                 continue
             shapes = used.setdefault(category, {})
             for shape in _shapes_of(a):
@@ -495,7 +496,7 @@ class _Plain:
                 self.objects[(name, shape)] = obj
 
     def object(self, category: Any, shape: Shape, where: str) -> Object:
-        name = self.names.get(category)
+        name = self.names.get(category) if _is_id(category) else None
         if name is None:
             raise self.r.fail(f"{where}.category_id", f"no category has id {category!r:.20}.")
         found = self.objects.get((name, shape))
@@ -506,6 +507,11 @@ class _Plain:
                 f"named {name!r}.",
             )
         return found
+
+
+def _is_id(value: Any) -> bool:
+    """Whether a value can be a COCO id (ints, and the strings some tools write)."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
 def _clip(x: float, y: float, w: int, h: int) -> PointCoordinate:
@@ -586,7 +592,7 @@ def _plain_instances(
     for shape in _shapes_of(a):
         if shape is Shape.SKELETON:
             obj = plain.object(category, shape, where)
-            out.append((obj.create_instance(), _skeleton(r, a, where, plain.keypoints.get(category, []), w, h)))
+            out.append((obj.create_instance(), _skeleton(r, a, where, plain.keypoints[category], w, h)))
             continue
         obj = plain.object(category, shape, where)
         if obj.shape is Shape.POLYGON:
@@ -619,7 +625,7 @@ class _Images:
         r = self.r
         where = f"images[{i}]"
         image_id = image.get("id")
-        if not isinstance(image_id, (int, str)) or isinstance(image_id, bool):
+        if not _is_id(image_id):
             raise r.fail(f"{where}.id", f"expected an integer id, got {image_id!r:.30}.")
         if image_id in self.frames:
             raise r.fail(f"{where}.id", f"image id {image_id} is used twice.")
@@ -731,6 +737,7 @@ def _own_instance(
     )
 
 
+@reading
 def from_coco(
     d: Any,
     ontology: Ontology | None = None,
@@ -812,13 +819,13 @@ def _put_annotation(
     prediction: bool,
 ) -> None:
     image_id = a.get("image_id")
-    if not isinstance(image_id, (int, str)) or isinstance(image_id, bool) or image_id not in images.frames:
+    if not _is_id(image_id) or image_id not in images.frames:
         raise r.fail(f"{where}.image_id", f"no image has id {image_id!r:.30}.")
     space, frame = images.frames[image_id]
     ext = a.get("labelspace")
     if isinstance(ext, Mapping):
         category = a.get("category_id")
-        if category not in category_objects:
+        if not _is_id(category) or category not in category_objects:
             raise r.fail(f"{where}.category_id", f"no labelspace category has id {category!r:.20}.")
         instance, coordinates = _own_instance(
             r, ontology, ext, category_objects[category], instances, f"{where}.labelspace"
@@ -841,6 +848,7 @@ def _put_annotation(
 # --- I/O ------------------------------------------------------------------------------------------
 
 
+@reading
 def load_coco(
     path: str | os.PathLike[str],
     ontology: Ontology | None = None,

@@ -37,6 +37,7 @@ from labelspace.formats._common import (
     count_dropped_metadata,
     put_classification,
     put_object,
+    reading,
     warn_dropped,
 )
 from labelspace.formats._masks import mask_from_row_runs, row_runs
@@ -71,6 +72,7 @@ from labelspace.model.ontology import (
     RadioAttribute,
     Shape,
     TextAttribute,
+    walk_attributes,
 )
 from labelspace.model.project import Project
 from labelspace.model.spaces import MultiFrameSpace, Space
@@ -215,7 +217,7 @@ def _shape_element(
     return element
 
 
-def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space]) -> None:
+def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space], dropped: Counter[str]) -> None:
     labels = _e(meta, "labels")
     elements: list[Object | Classification] = [*ontology.objects, *ontology.classifications]
     for element in elements:
@@ -224,7 +226,9 @@ def _labels(meta: ET.Element, ontology: Ontology, spaces: list[Space]) -> None:
         kind = _TAG_OF[element.shape] if isinstance(element, Object) else "tag"
         _e(label, "type", "rectangle" if kind == "box" else kind)
         attributes = _e(label, "attributes")
-        for attribute in element.attributes:  # a classification's one root attribute describes its tag
+        nested = [a for a in walk_attributes(element.attributes) if a not in element.attributes]
+        dropped["attributes nested under options (CVAT's attributes are flat; written flat)"] += len(nested)
+        for attribute in [*element.attributes, *nested]:  # a classification's first attribute describes its tag
             spec = _e(attributes, "attribute")
             _e(spec, "name", attribute.name)
             _e(spec, "mutable", "True" if attribute.dynamic else "False")
@@ -284,12 +288,12 @@ def to_cvat(project: Project | LabelRow, dropped: Counter[str] | None = None) ->
         _e(size, "height", video.height)
         if video.media:
             _e(task, "name", video.media)
-        _labels(task, project.ontology, spaces)
+        _labels(task, project.ontology, spaces, dropped)
         _write_tracks(root, video, dropped)
     else:
         _e(task, "size", len(spaces))
         _e(task, "mode", "annotation")
-        _labels(task, project.ontology, spaces)
+        _labels(task, project.ontology, spaces, dropped)
         for i, space in enumerate(spaces):
             image = _e(root, "image", id=i, name=space.media or space.space_id, width=space.width, height=space.height)
             for view in space.get_annotations():
@@ -675,12 +679,23 @@ def _load_video(
 ) -> LabelRow:
     task = document.find("meta/task")
     if task is None:
-        raise r.fail("meta/task", "missing; CVAT for video describes its video there.")
-    frames = r.frame_count(_parse_int(r, task.findtext("size"), "meta/task/size"), "meta/task/size")
+        task = document.find("meta/job")  # an export of one job
+    if task is None:
+        raise r.fail("meta/task", "missing; CVAT for video describes its video there (or in meta/job).")
+    where = f"meta/{task.tag}"
+    size = _parse_int(r, task.findtext("size"), f"{where}/size")
+    if task.findtext("stop_frame") is not None:  # frame numbers count from the task's first frame
+        size = max(size, _parse_int(r, task.findtext("stop_frame"), f"{where}/stop_frame") + 1)
+    frames = r.frame_count(size, f"{where}/size")
+    original = task.find("original_size")
+    if original is None:
+        original = document.find("meta/original_size")  # where newer CVAT versions put it
+    if original is None:
+        raise r.fail(f"{where}/original_size", "missing; CVAT for video gives the frames' size there.")
     width, height = r.image_size(
-        _parse_int(r, task.findtext("original_size/width"), "meta/task/original_size/width"),
-        _parse_int(r, task.findtext("original_size/height"), "meta/task/original_size/height"),
-        "meta/task/original_size/",
+        _parse_int(r, original.findtext("width"), f"{where}/original_size/width"),
+        _parse_int(r, original.findtext("height"), f"{where}/original_size/height"),
+        f"{where}/original_size/",
     )
     row = LabelRow(ontology)
     name = (task.findtext("name") or "").strip()
@@ -722,6 +737,7 @@ def _parse_int(r: Reader, text: str | None, where: str) -> int:
     return r.integer(_to_number(r, text, where), where)
 
 
+@reading
 def from_cvat(
     document: ET.Element,
     ontology: Ontology | None = None,
@@ -741,7 +757,11 @@ def from_cvat(
         raise r.fail("", f"expected a CVAT <annotations> document, got <{document.tag[:30]}>.")
     ontology = ontology or _ontology_from_labels(r, document)
     project = Project(ontology)
-    if document.find("track") is not None or document.find("meta/task/original_size") is not None:
+    if (
+        document.find("track") is not None
+        or document.find("meta/task/original_size") is not None
+        or (document.find("meta/original_size") is not None and document.find("image") is None)
+    ):
         project.add_row(_load_video(r, document, ontology, Path(source).stem, media, allow_outside_media))
     else:
         for i, image in enumerate(document.iter("image")):
@@ -749,6 +769,7 @@ def from_cvat(
     return project
 
 
+@reading
 def load_cvat(
     path: str | os.PathLike[str],
     ontology: Ontology | None = None,

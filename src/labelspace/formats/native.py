@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from labelspace.formats._atomic import write_file
-from labelspace.formats._common import Reader
+from labelspace.formats._common import Reader, reading
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
 from labelspace.model.label_row import LabelRow
@@ -51,6 +51,7 @@ def is_native(d: Any) -> bool:
     return isinstance(d, Mapping) and d.get("format") in (ROW_FORMAT, PROJECT_FORMAT)
 
 
+@reading
 def from_native(
     d: Any,
     ontology: Ontology | None = None,
@@ -95,6 +96,7 @@ def save_native(project: Project | LabelRow, path: str | os.PathLike[str]) -> Co
     return Counter()
 
 
+@reading
 def load_native(
     path: str | os.PathLike[str],
     ontology: Ontology | None = None,

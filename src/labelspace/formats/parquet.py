@@ -44,6 +44,7 @@ from labelspace.formats._common import (
     attributes_by_hash,
     put_classification,
     put_object,
+    reading,
     set_static_answers,
     warn_dropped,
 )
@@ -440,6 +441,7 @@ def _dynamic(r: Reader, rows: _Rows, meta: Mapping[str, Any], version: int) -> N
                             space.set_dynamic_answer(instance, ranges, answer, attribute)
 
 
+@reading
 def from_parquet(
     batches: Any,
     metadata: Any,
@@ -480,6 +482,7 @@ def from_parquet(
     return project
 
 
+@reading
 def load_parquet(
     path: str | os.PathLike[str],
     ontology: Ontology | None = None,

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from labelspace.formats._atomic import atomic_folder
-from labelspace.formats._common import Reader, count_dropped_metadata, warn_dropped
+from labelspace.formats._common import Reader, count_dropped_metadata, reading, warn_dropped
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import UniqueNames, frame_stem, media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml
@@ -130,6 +130,7 @@ def save_voc(project: Project | LabelRow, folder: str | os.PathLike[str], replac
     return warn_dropped("Pascal VOC", dropped)
 
 
+@reading
 def from_voc(
     documents: dict[str, ET.Element],
     ontology: Ontology | None = None,
@@ -199,6 +200,7 @@ def _text(element: ET.Element, path: str) -> object:
         return text
 
 
+@reading
 def load_voc(
     folder: str | os.PathLike[str],
     ontology: Ontology | None = None,

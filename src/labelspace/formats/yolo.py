@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labelspace.formats._atomic import atomic_folder
-from labelspace.formats._common import Reader, count_dropped_metadata, warn_dropped
+from labelspace.formats._common import Reader, count_dropped_metadata, reading, warn_dropped
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import UniqueNames, frame_stem, media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_text
@@ -213,6 +213,7 @@ def _build(
     return project
 
 
+@reading
 def from_yolo(
     names: list[str],
     labels: dict[str, str],
@@ -278,6 +279,7 @@ def _find_image(stem: PurePosixPath, roots: list[tuple[Path, str]]) -> tuple[Pat
     return None
 
 
+@reading
 def load_yolo(
     folder: str | os.PathLike[str],
     ontology: Ontology | None = None,

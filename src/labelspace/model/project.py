@@ -31,6 +31,7 @@ class Project:
             raise LabelRowError(f"Project needs an Ontology, got {type(ontology).__name__}.")
         self._ontology = ontology
         self._rows: list[LabelRow] = []
+        self._ids: set[int] = set()
 
     @classmethod
     def of(cls, row: LabelRow) -> Project:
@@ -73,7 +74,7 @@ class Project:
             raise LabelRowError(
                 "The row was made with another ontology; make rows with project.ontology (or load them with it)."
             )
-        if any(r is row for r in self._rows):
+        if id(row) in self._ids:
             raise LabelRowError("The row is already in the project.")
         spaces = {s.space_id: s for s in row.list_spaces()}
         if isinstance(media, (str, os.PathLike)):
@@ -86,6 +87,7 @@ class Project:
         for space_id, path in (media or {}).items():
             spaces[space_id].media = os.fspath(path)
         self._rows.append(row)
+        self._ids.add(id(row))  # rows are held, so their ids stay theirs
         return row
 
     def to_dict(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from typing import Any
 import orjson
 
 from labelspace.formats._atomic import write_file
-from labelspace.formats._common import warn_dropped
+from labelspace.formats._common import reading, warn_dropped
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
 from labelspace.formats.encord.ontology import ontology_from_encord, ontology_to_encord
@@ -117,6 +117,7 @@ def from_encord_file(d: Any, path: Path, o: ReadOptions) -> Project:
     return project
 
 
+@reading
 def load_encord(
     path: str | os.PathLike[str],
     ontology: Ontology | str | os.PathLike[str] | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from labelspace.formats._common import Reader, warn_dropped
+from labelspace.formats._common import Reader, reading, warn_dropped
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
 from labelspace.model.ontology import (
     Attribute,
@@ -75,6 +75,7 @@ def ontology_to_encord(ontology: Ontology) -> dict[str, Any]:
     }
 
 
+@reading
 def ontology_from_encord(
     d: Any, source: str = "Encord ontology", dropped: Counter[str] | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Ontology:
@@ -126,7 +127,7 @@ def ontology_from_encord(
     for i, o in enumerate(r.objects(data.get("objects", []), "objects")):
         path = f"objects[{i}]"
         shape = o.get("shape")
-        if shape not in Shape._value2member_map_:
+        if not isinstance(shape, str) or shape not in Shape._value2member_map_:
             dropped[f"ontology objects of shape {str(shape)[:20]!r}"] += 1
             continue
         with r.at(path):

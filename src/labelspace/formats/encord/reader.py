@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from labelspace.formats._common import Reader, put_classification, put_object
+from labelspace.formats._common import Reader, put_classification, put_object, reading
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
 from labelspace.formats.encord.values import (
@@ -462,6 +462,7 @@ def read_ranges(r: Reader, raw: Any, where: str) -> list[Range]:
     return out
 
 
+@reading
 def from_encord(
     d: Any,
     ontology: Ontology,

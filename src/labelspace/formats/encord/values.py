@@ -78,7 +78,8 @@ def read_answers(
     out: dict[str, tuple[Attribute, Any]] = {}
     for k, a in enumerate(r.objects(items if items is not None else [], where)):
         at = f"{where}[{k}]"
-        attribute = known.get(a.get("featureHash"))  # type: ignore[arg-type]
+        feature = a.get("featureHash")
+        attribute = known.get(feature) if isinstance(feature, str) else None
         if attribute is None:
             dropped["answers to attributes not in the ontology"] += 1
             continue
@@ -87,7 +88,8 @@ def read_answers(
             options = {o.feature_node_hash: o for o in attribute.options}
             picked = []
             for j, item in enumerate(r.objects(raw, f"{at}.answers")):
-                option = options.get(item.get("featureHash"))  # type: ignore[arg-type]
+                chosen_hash = item.get("featureHash")
+                option = options.get(chosen_hash) if isinstance(chosen_hash, str) else None
                 if option is None:
                     raise r.fail(
                         f"{at}.answers[{j}].featureHash",
