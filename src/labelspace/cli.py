@@ -153,7 +153,8 @@ def convert(
             dataset=dataset_path,
             ontology_file=ontology_file,
         )
-        return project, formats.save(project, output_path, to_format, overwrite=overwrite, layout=layout)
+        saved = formats.save(project, output_path, to_format, overwrite=overwrite, layout=layout, media=media_root)
+        return project, saved
 
     project, _ = _guarded(run)
     rows = project.rows

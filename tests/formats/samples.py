@@ -212,7 +212,13 @@ def coco_results() -> tuple[dict, list]:
     results = [
         {"image_id": 1, "category_id": 1, "bbox": [1.2, 2.1, 9.5, 10.25], "score": 0.91},
         {"image_id": 2, "category_id": 2, "bbox": [30.0, 5.0, 20.0, 15.0], "score": 0.35},
-        {"image_id": 2, "category_id": 1, "segmentation": _rle(mask, compressed=True), "score": 0.77},
+        {
+            "image_id": 2,
+            "category_id": 1,
+            "segmentation": _rle(mask, compressed=True),
+            "bbox": [10, 10, 20, 10],
+            "score": 0.77,
+        },
     ]
     return dataset, results
 

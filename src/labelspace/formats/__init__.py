@@ -282,6 +282,7 @@ def save(
     overwrite: bool = False,
     layout: str | None = None,
     progress: bool = True,
+    media: str | os.PathLike[str] | None = None,
 ) -> Counter[str]:
     """Write a project (or one row) in a format, atomically; return what the format could not hold.
 
@@ -292,6 +293,8 @@ def save(
         overwrite: Replace a non-empty output folder whole (folder formats refuse one otherwise).
         layout: For Encord, the label-row layout (see ``labelspace.formats.encord``).
         progress: Show a progress bar on long exports.
+        media: The folder the project's relative media paths are relative to (for LabelMe, whose
+            image paths are relative to each labels file).
 
     Raises:
         FormatError: If the format cannot hold the project at all, or the output cannot be written
@@ -299,7 +302,8 @@ def save(
     """
     if isinstance(project, LabelRow):
         project = Project.of(project)
-    return _format(format).write(project, Path(path), WriteOptions(overwrite, layout, progress))
+    options = WriteOptions(overwrite, layout, progress, Path(media) if media is not None else None)
+    return _format(format).write(project, Path(path), options)
 
 
 __all__ = [

@@ -45,8 +45,11 @@ class WriteOptions:
         overwrite: Replace a non-empty output folder whole (folder formats refuse one otherwise).
         layout: For Encord: the label-row layout to write (see ``labelspace.formats.encord``).
         progress: Show a progress bar on long exports.
+        media: The folder the project's relative media paths are relative to; formats whose image
+            paths are relative to the labels file (LabelMe) write them to reach the images there.
     """
 
     overwrite: bool = False
     layout: str | None = None
     progress: bool = True
+    media: Path | None = None

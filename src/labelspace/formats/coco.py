@@ -419,8 +419,10 @@ def _kind(a: Mapping[str, Any]) -> str:
 
 def _has_keypoints(a: Mapping[str, Any]) -> bool:
     values = a.get("keypoints")
-    if not isinstance(values, list):
+    if not isinstance(values, list) or not values:
         return False
+    if len(values) % 3:
+        return True  # malformed: the skeleton reader says how
     return any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values[2::3])
 
 

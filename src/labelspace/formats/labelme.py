@@ -258,14 +258,13 @@ class _FileReader:
             return kept, None if is_url(kept) else Path(kept)
         # imagePath is relative to the JSON file; the media path is kept relative to the media folder
         here = posixpath.dirname(name)
-        if self.folder is not None and self.media is not None:
-            try:
-                here = Path(
-                    os.path.relpath(os.path.abspath(self.folder / here), os.path.abspath(self.media))
-                ).as_posix()
-            except ValueError:  # another drive
-                here = (self.folder / here).as_posix()
         joined = posixpath.normpath(posixpath.join(here, posix))
+        if self.folder is not None and self.media is not None:
+            image = os.path.normpath(os.path.join(os.path.abspath(self.folder / here), posix))
+            try:  # where the image is, relative to the media folder
+                joined = Path(os.path.relpath(image, os.path.abspath(self.media))).as_posix()
+            except ValueError:  # another drive
+                joined = Path(image).as_posix()
         kept = media_path(r, joined, "imagePath", self.media, self.allow_outside)
         return kept, (self.media / kept) if self.media is not None else None
 
@@ -705,8 +704,10 @@ def _flag_name(attribute: Attribute, option: Option) -> str:
 class _Writer:
     """Builds the documents of a project, counting what LabelMe cannot hold."""
 
-    def __init__(self, dropped: Counter[str]) -> None:
+    def __init__(self, dropped: Counter[str], media: Path | None = None, folder: Path | None = None) -> None:
         self.dropped = dropped
+        self.media = media
+        self.folder = folder
 
     def answers(
         self, roots: Sequence[Attribute], answers: list[tuple[Attribute, Any]], what: str
@@ -824,6 +825,9 @@ class _Writer:
             image_path = f"{posixpath.basename(name)}.jpg"
         elif is_url(media) or PurePosixPath(media.replace("\\", "/")).is_absolute():
             image_path = media
+        elif self.media is not None and self.folder is not None:  # from the file to the image, where it is
+            image = os.path.abspath(self.media / media.replace("\\", "/"))
+            image_path = Path(os.path.relpath(image, os.path.abspath(self.folder / (here or ".")))).as_posix()
         else:
             image_path = posixpath.relpath(media.replace("\\", "/"), here or ".")
         return {
@@ -837,17 +841,26 @@ class _Writer:
         }
 
 
-def to_labelme(project: Project | LabelRow, dropped: Counter[str] | None = None) -> dict[str, dict[str, Any]]:
+def to_labelme(
+    project: Project | LabelRow,
+    dropped: Counter[str] | None = None,
+    *,
+    media: Path | None = None,
+    folder: Path | None = None,
+) -> dict[str, dict[str, Any]]:
     """LabelMe documents by path (without ``.json``): one per image, and one per labelled frame of a video or volume.
 
     Args:
         project: The project (or one row).
         dropped: Counts of what LabelMe cannot hold are added here.
+        media: The folder the project's relative media paths are relative to, and
+        folder: the folder the documents go to: with both, ``imagePath`` leads from each file to
+            its image. Without them the folder is taken to mirror the media folder.
     """
     if isinstance(project, LabelRow):
         project = Project.of(project)
     dropped = dropped if dropped is not None else Counter()
-    writer = _Writer(dropped)
+    writer = _Writer(dropped, media, folder)
     unique = UniqueNames()
     documents: dict[str, dict[str, Any]] = {}
     for row in project.rows:
@@ -868,16 +881,26 @@ def to_labelme(project: Project | LabelRow, dropped: Counter[str] | None = None)
     return documents
 
 
-def save_labelme(project: Project | LabelRow, folder: str | os.PathLike[str], replace: bool = False) -> Counter[str]:
+def save_labelme(
+    project: Project | LabelRow,
+    folder: str | os.PathLike[str],
+    replace: bool = False,
+    media: str | os.PathLike[str] | None = None,
+) -> Counter[str]:
     """Write a folder of LabelMe files atomically; return (and warn about) what LabelMe could not hold.
 
     Args:
         project: The project (or one row).
         folder: The output folder: new or empty, or replaced whole with ``replace``.
         replace: Replace a non-empty folder whole.
+        media: The folder the project's relative media paths are relative to; each file's
+            ``imagePath`` then leads to its image there. Without it the output folder is taken to
+            mirror the media folder (copy the files in beside the images).
     """
     dropped: Counter[str] = Counter()
-    documents = to_labelme(project, dropped)
+    documents = to_labelme(
+        project, dropped, media=Path(media) if media is not None else None, folder=Path(folder) if media else None
+    )
     with atomic_folder(folder, replace) as root:
         for name, document in documents.items():
             target = root / f"{name}.json"
@@ -953,4 +976,4 @@ def read_labelme(path: Path, o: ReadOptions) -> Project:
 
 def write_labelme(project: Project, path: Path, o: WriteOptions) -> Counter[str]:
     """Write a LabelMe folder with the options ``labelspace.formats.save`` was given."""
-    return save_labelme(project, path, replace=o.overwrite)
+    return save_labelme(project, path, replace=o.overwrite, media=o.media)
