@@ -1,5 +1,8 @@
 """What every format module shares: one reader of plain data, one metadata codec, one warning of what was dropped.
 
+And one rule for the image edge: points and boxes past it are moved onto it, in pixels rotated
+boxes have the same corners in every format.
+
 ``Reader`` walks data a file holds (a JSON tree, XML attributes, text fields) and raises one
 error class, ``FormatError``, naming the file, the record and the field. Its ``at(where)`` block
 turns any error from the label model (and any stray built-in error a malformed value provokes)
@@ -17,16 +20,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
 from labelspace.model._meta import Metadata
+from labelspace.model.coordinates import RotatableBoundingBoxCoordinates
 from labelspace.model.errors import FormatError, LabelspaceError
 from labelspace.model.frames import Frames
 from labelspace.model.instances import ClassificationInstance, ObjectInstance
-from labelspace.model.ontology import Attribute, walk_attributes
+from labelspace.model.ontology import Attribute, Option, walk_attributes
 from labelspace.model.spaces import ImageSpace, MultiFrameSpace, Space
 
 
@@ -171,13 +177,38 @@ class Reader:
 
     # -- sizes a file declares --
 
-    def image_size(self, width: Any, height: Any, where: str) -> tuple[int, int]:
-        """An image's width and height: positive, and within ``limits.max_image_side``."""
+    def image_size(
+        self, width: Any, height: Any, where: str, names: tuple[str, str] = ("width", "height")
+    ) -> tuple[int, int]:
+        """An image's width and height: positive, and within ``limits.max_image_side``.
+
+        Args:
+            width: The width the file declares.
+            height: The height the file declares.
+            where: What the field names follow in messages (a record and ``.``, or a phrase).
+            names: The fields' names in the file (LabelMe's are ``imageWidth`` and ``imageHeight``).
+        """
         side = self.limits.max_image_side
         return (
-            self.integer(width, f"{where}width", 1, side),
-            self.integer(height, f"{where}height", 1, side),
+            self.integer(width, f"{where}{names[0]}", 1, side),
+            self.integer(height, f"{where}{names[1]}", 1, side),
         )
+
+    def image_file_size(self, path: Path, where: str, prefix: str) -> tuple[int, int]:
+        """The width and height in an image file's header, checked as ``image_size`` checks declared ones.
+
+        Args:
+            path: The image file.
+            where: Where an unreadable image is reported.
+            prefix: What ``width`` and ``height`` follow in messages about a size out of bounds.
+        """
+        from labelspace.media.image import image_size
+
+        try:
+            width, height = image_size(path)
+        except LabelspaceError as e:
+            raise self.fail(where, e.message) from None
+        return self.image_size(width, height, prefix)
 
     def frame_count(self, value: Any, where: str) -> int:
         """A video's or volume's number of frames: positive, and within ``limits.max_frames``."""
@@ -315,6 +346,13 @@ def attributes_by_name(element: Any) -> dict[str, Attribute]:
     return out
 
 
+def option_named(attribute: Attribute, text: str) -> Option | None:
+    """The option of ``attribute`` whose label is ``text``, else the one whose value is; None if neither."""
+    return next((o for o in attribute.options if o.label == text), None) or next(
+        (o for o in attribute.options if o.value == text), None
+    )
+
+
 # --- placing what a file holds -----------------------------------------------------------------
 
 
@@ -337,3 +375,56 @@ def put_classification(space: Space, instance: ClassificationInstance, frames: F
     else:
         assert isinstance(space, ImageSpace)
         space.put_classification_instance(instance, **meta)
+
+
+# --- the image edge ----------------------------------------------------------------------------
+
+FloatArray = npt.NDArray[np.float64]
+"""A float64 array: boxes one a row, ``(x, y, w, h, ...)``."""
+
+EDGE = 1e-9
+"""How far (normalised) a coordinate may pass the image edge before its clipping is listed as dropped."""
+
+
+def clip_point(x: float, y: float) -> tuple[float, float, bool]:
+    """A normalised point moved onto the image, and whether it moved more than ``EDGE``."""
+    cx, cy = min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
+    return cx, cy, abs(cx - x) > EDGE or abs(cy - y) > EDGE
+
+
+def clip_box(x: float, y: float, w: float, h: float) -> tuple[tuple[float, float, float, float], bool]:
+    """A normalised box cut to the image, and whether it moved more than ``EDGE``.
+
+    A box inside the image is kept to the last bit.
+    """
+    if 0 <= x and 0 <= y and x + w <= 1 and y + h <= 1:
+        return (x, y, w, h), False
+    left, top = min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
+    right, bottom = max(min(x + w, 1.0), left), max(min(y + h, 1.0), top)
+    cut = (left, top, right - left, bottom - top)
+    return cut, max(abs(a - b) for a, b in zip(cut, (x, y, w, h), strict=True)) > EDGE
+
+
+def clip_boxes(rows: FloatArray) -> tuple[FloatArray, bool]:
+    """Boxes ``(x, y, w, h, ...)`` (normalised) each cut as ``clip_box`` cuts one; whether any moved more than ``EDGE``.
+
+    Boxes inside the image are kept as they are, to the last bit.
+    """
+    x, y, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    outside = (x < 0) | (y < 0) | (x + w > 1) | (y + h > 1)
+    if not outside.any():
+        return rows, False
+    left, top = np.clip(x, 0, 1), np.clip(y, 0, 1)
+    right, bottom = np.maximum(np.clip(x + w, 0, 1), left), np.maximum(np.clip(y + h, 0, 1), top)
+    out = rows.copy()
+    out[outside, 0], out[outside, 1] = left[outside], top[outside]
+    out[outside, 2], out[outside, 3] = (right - left)[outside], (bottom - top)[outside]
+    return out, bool((np.abs(out - rows) > EDGE).any())
+
+
+def rotated_box_corners(box: RotatableBoundingBoxCoordinates, width: int, height: int) -> list[tuple[float, float]]:
+    """A rotated box's corners in pixels: the unrotated top left, top right, bottom right and bottom left, turned."""
+    x, y, bw, bh, theta = box.to_pixels(width, height)
+    cx, cy, t = x + bw / 2, y + bh / 2, math.radians(theta)
+    corners = [(-bw / 2, -bh / 2), (bw / 2, -bh / 2), (bw / 2, bh / 2), (-bw / 2, bh / 2)]
+    return [(cx + a * math.cos(t) - b * math.sin(t), cy + a * math.sin(t) + b * math.cos(t)) for a, b in corners]

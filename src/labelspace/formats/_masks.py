@@ -1,10 +1,12 @@
-"""Masks counted along rows: CVAT and Encord count a mask's runs along its rows; labelspace (as COCO) down its columns.
+"""Masks as formats hold them: runs along rows, COCO's run-length text, a mask's extent, polygons drawn as masks.
 
-The runs along a mask's rows are the runs down the columns of its transpose.
+CVAT and Encord count a mask's runs along its rows; labelspace (as COCO) down its columns. The
+runs along a mask's rows are the runs down the columns of its transpose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,34 @@ def mask_from_row_runs(counts: Any, patch: tuple[int, int, int, int], image: tup
     mask = np.zeros(image, dtype=bool)
     mask[top : top + height, left : left + width] = flat.reshape(height, width)
     return BitmaskCoordinates(mask)
+
+
+def mask_bounds(mask: npt.NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
+    """The first and last rows and columns of ``mask`` holding a pixel: ``(top, bottom, left, right)``, or None."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not rows.size:
+        return None
+    return int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+
+
+def rasterise(
+    parts: Sequence[Sequence[Sequence[tuple[float, float]]]], width: int, height: int
+) -> npt.NDArray[np.bool_]:
+    """Polygons in pixels as a ``height`` x ``width`` mask: each part's outer ring filled, then its holes cleared.
+
+    Parts are drawn in order, so a part fills what the hole of an earlier one cleared. Pillow fills
+    with ``fill=1, outline=1`` (what labelme passes when it draws shapes into masks) exactly as
+    with ``fill=1``, so LabelMe masks come out as labelme draws them.
+    """
+    from PIL import Image, ImageDraw
+
+    image = Image.new("1", (width, height), 0)
+    draw = ImageDraw.Draw(image)
+    for part in parts:
+        draw.polygon(part[0], fill=1)
+        for hole in part[1:]:
+            draw.polygon(hole, fill=0)
+    return np.asarray(image, dtype=bool)
 
 
 # COCO's compressed RLE text, which Encord uses too for its bitmasks.

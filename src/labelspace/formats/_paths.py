@@ -18,6 +18,11 @@ def is_url(text: str) -> bool:
     return bool(_URL.match(text))
 
 
+def is_absolute(path: str) -> bool:
+    """Whether a path from a file is absolute on POSIX or on Windows (a root, a drive), wherever it was written."""
+    return PurePosixPath(path.replace("\\", "/")).is_absolute() or PureWindowsPath(path).is_absolute()
+
+
 def media_path(r: Reader, raw: object, where: str, root: Path | None, allow_outside: bool) -> str:
     """A media path from a file, refused if it leaves the media root (``..``, an absolute path elsewhere).
 
@@ -33,8 +38,7 @@ def media_path(r: Reader, raw: object, where: str, root: Path | None, allow_outs
     if is_url(text) or allow_outside:
         return text
     posix = text.replace("\\", "/")
-    absolute = PurePosixPath(posix).is_absolute() or PureWindowsPath(text).is_absolute()
-    if absolute:
+    if is_absolute(text):
         if root is not None and not PureWindowsPath(text).drive:
             resolved = Path(os.path.normpath(posix))
             try:

@@ -24,7 +24,6 @@ streamed record by record, with a progress bar.
 
 from __future__ import annotations
 
-import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -44,10 +43,11 @@ from labelspace.formats._common import (
     put_classification,
     put_object,
     reading,
+    rotated_box_corners,
     set_static_answers,
     warn_dropped,
 )
-from labelspace.formats._masks import rle_text, rle_text_counts
+from labelspace.formats._masks import mask_bounds, rasterise, rle_text, rle_text_counts
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
@@ -117,13 +117,6 @@ def is_coco_results(d: Any) -> bool:
 # --- export ---------------------------------------------------------------------------------------
 
 
-def _corners(coordinates: RotatableBoundingBoxCoordinates, w: int, h: int) -> list[tuple[float, float]]:
-    x, y, bw, bh, theta = coordinates.to_pixels(w, h)
-    cx, cy, t = x + bw / 2, y + bh / 2, math.radians(theta)
-    corners = [(-bw / 2, -bh / 2), (bw / 2, -bh / 2), (bw / 2, bh / 2), (-bw / 2, bh / 2)]
-    return [(cx + a * math.cos(t) - b * math.sin(t), cy + a * math.sin(t) + b * math.cos(t)) for a, b in corners]
-
-
 def _extent(points: list[tuple[float, float]]) -> list[float]:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
@@ -135,13 +128,13 @@ def _pixel_geometry(coordinates: GeometricCoordinates, w: int, h: int, keypoints
         x, y, bw, bh = coordinates.to_pixels(w, h)
         return {"bbox": [x, y, bw, bh], "area": bw * bh, "segmentation": []}
     if isinstance(coordinates, RotatableBoundingBoxCoordinates):
-        points = _corners(coordinates, w, h)
+        points = rotated_box_corners(coordinates, w, h)
         _, _, bw, bh, _ = coordinates.to_pixels(w, h)
         return {"bbox": _extent(points), "area": bw * bh, "segmentation": [[v for p in points for v in p]]}
     if isinstance(coordinates, PolygonCoordinates):
         parts = coordinates.to_pixels(w, h)
         if any(len(part) > 1 for part in parts):  # holes: only a mask can hold them
-            return _mask_geometry(_rasterise(parts, w, h))
+            return _mask_geometry(BitmaskCoordinates(rasterise(parts, w, h)))
         flat = [[v for p in part[0] for v in p] for part in parts]
         mask = _mask_api()
         rle = mask.merge(mask.frPyObjects(flat, h, w))
@@ -176,26 +169,13 @@ def _pixel_geometry(coordinates: GeometricCoordinates, w: int, h: int, keypoints
     }
 
 
-def _rasterise(parts: list[list[list[tuple[float, float]]]], w: int, h: int) -> BitmaskCoordinates:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("1", (w, h), 0)
-    draw = ImageDraw.Draw(image)
-    for part in parts:
-        draw.polygon(part[0], fill=1)
-        for hole in part[1:]:
-            draw.polygon(hole, fill=0)
-    return BitmaskCoordinates(np.asarray(image, dtype=bool))
-
-
 def _mask_geometry(coordinates: BitmaskCoordinates) -> dict[str, Any]:
-    mask = coordinates.to_array()
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    box = (
-        [float(cols[0]), float(rows[0]), float(cols[-1] - cols[0] + 1), float(rows[-1] - rows[0] + 1)]
-        if rows.size
-        else [0.0, 0.0, 0.0, 0.0]
-    )
+    bounds = mask_bounds(coordinates.to_array())
+    if bounds is None:
+        box = [0.0, 0.0, 0.0, 0.0]
+    else:
+        top, bottom, left, right = bounds
+        box = [float(left), float(top), float(right - left + 1), float(bottom - top + 1)]
     return {
         "bbox": box,
         "area": float(coordinates.area()),

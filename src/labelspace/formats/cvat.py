@@ -40,7 +40,7 @@ from labelspace.formats._common import (
     reading,
     warn_dropped,
 )
-from labelspace.formats._masks import mask_from_row_runs, row_runs
+from labelspace.formats._masks import mask_bounds, mask_from_row_runs, row_runs
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml
@@ -162,13 +162,13 @@ def _geometry(c: GeometricCoordinates, w: int, h: int, dropped: Counter[str]) ->
 
 
 def _mask_geometry(mask: Any) -> dict[str, str]:
-    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
-    if rows.size == 0:  # an empty mask: one background pixel in the corner
+    bounds = mask_bounds(mask)
+    if bounds is None:  # an empty mask: one background pixel in the corner
         top = left = 0
         patch = mask[:1, :1]
     else:
-        top, left = int(rows[0]), int(cols[0])
-        patch = mask[top : int(rows[-1]) + 1, left : int(cols[-1]) + 1]
+        top, bottom, left, right = bounds
+        patch = mask[top : bottom + 1, left : right + 1]
     return {
         "rle": ", ".join(map(str, row_runs(patch).tolist())),
         "left": str(left),

@@ -48,6 +48,7 @@ from labelspace.formats._common import (
     set_static_answers,
     warn_dropped,
 )
+from labelspace.formats._frames import object_frames
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, parse_json
@@ -140,56 +141,39 @@ def _meta_columns(meta: Any) -> dict[str, Any]:
     }
 
 
-class _Answers:
-    """Static answers by attribute name (once per instance) and dynamic answer runs (once per object and space)."""
-
-    def __init__(self) -> None:
-        self.static: dict[int, dict[str, Any]] = {}
-        self.dynamic: dict[tuple[int, int], list[Any]] = {}
-
-    def readable(self, instance: ObjectInstance | ClassificationInstance, space: Space, frame: int) -> str:
-        known = self.static.get(id(instance))
-        if known is None:
-            known = self.static[id(instance)] = {a.name: answer_label(v) for a, v in instance.get_static_answers()}
-        extra = {}
-        if isinstance(space, MultiFrameSpace) and isinstance(instance, ObjectInstance):
-            key = (id(space), id(instance))
-            runs = self.dynamic.get(key)
-            if runs is None:
-                if len(self.dynamic) >= 4096:  # bounded: the export streams
-                    self.dynamic.clear()
-                runs = self.dynamic[key] = space.get_dynamic_answer_runs(instance)
-            for answers in runs:
-                value = answers.at(frame)
-                if value is not None:
-                    extra[answers.attribute.name] = answer_label(value)
-        return orjson.dumps({**known, **extra} if extra else known).decode()
-
-
 def _records(project: Project) -> Iterator[dict[str, Any]]:
-    answers = _Answers()
     for r, row in enumerate(project.rows):
         for space in row.list_spaces():
-            for view in space.get_annotations("object"):
-                instance: ObjectInstance = view.object_instance
-                values = to_row(view.coordinates)
-                record: dict[str, Any] = {
+            for instance in space.get_object_instances():
+                static = {a.name: answer_label(v) for a, v in instance.get_static_answers()}
+                plain = orjson.dumps(static).decode()
+                fixed = {
                     "row": r,
                     "space": space.space_id,
                     "kind": "object",
-                    "frame": view.frame,
                     "instance": instance.object_hash,
                     "class": instance.ontology_item.name,
                     "feature": instance.feature_hash,
                     "shape": instance.ontology_item.shape.value,
-                    "geometry": None if values is not None else json.dumps(coordinates_to_dict(view.coordinates)),
-                    **_meta_columns(view.metadata),
-                    "answers": answers.readable(instance, space, view.frame),
                     "is_global": None,
                 }
-                for i, name in enumerate(_ROW_COLUMNS):
-                    record[name] = values[i] if values is not None and i < len(values) else None
-                yield record
+                last: tuple[Any, Any, dict[str, Any]] | None = None
+                for frame, coordinates, meta, dynamic in object_frames(space, instance):
+                    if last is None or last[0] is not coordinates or last[1] is not meta:
+                        values = to_row(coordinates)  # worked out once per run, not per frame
+                        shared = {
+                            **fixed,
+                            **{
+                                name: values[i] if values is not None and i < len(values) else None
+                                for i, name in enumerate(_ROW_COLUMNS)
+                            },
+                            "geometry": None if values is not None else json.dumps(coordinates_to_dict(coordinates)),
+                            **_meta_columns(meta),
+                        }
+                        last = (coordinates, meta, shared)
+                    extra = {a.name: answer_label(v) for a, v in dynamic}
+                    answers = orjson.dumps({**static, **extra}).decode() if extra else plain
+                    yield {**last[2], "frame": frame, "answers": answers}
             for cview in space.get_annotations("classification"):
                 cinstance: ClassificationInstance = cview.classification_instance
                 yield {
@@ -204,7 +188,9 @@ def _records(project: Project) -> Iterator[dict[str, Any]]:
                     **dict.fromkeys(_ROW_COLUMNS),
                     "geometry": None,
                     **_meta_columns(cview.metadata),
-                    "answers": answers.readable(cinstance, space, cview.frame),
+                    "answers": orjson.dumps(
+                        {a.name: answer_label(v) for a, v in cinstance.get_static_answers()}
+                    ).decode(),
                     "is_global": cview.is_global,
                 }
 

@@ -33,7 +33,6 @@ from labelspace.model.coordinates import (
     PointCoordinate,
     PolygonCoordinates,
 )
-from labelspace.model.errors import MediaError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Object, Ontology, Shape
 from labelspace.model.project import Project
@@ -297,8 +296,6 @@ def load_yolo(
         FormatError: Naming the file, the line and the value of the first malformed label, or an
             image that is missing or unreadable.
     """
-    from labelspace.media.image import image_size
-
     root = Path(folder)
     if root.is_file():
         root = root.parent
@@ -324,11 +321,7 @@ def load_yolo(
                 f"size from; pass the folder that holds the images with --media.",
             )
         image, relative = found
-        try:
-            width, height = image_size(image)
-        except MediaError as e:
-            raise r.fail("image", e.message) from None
-        width, height = r.image_size(width, height, f"image {relative}: ")
+        width, height = r.image_file_size(image, "image", f"image {relative}: ")
         checked = media_path(r, relative, "image", Path(media) if media is not None else root, allow_outside_media)
         sizes[name] = (checked, width, height)
     return _build(names, parsed, sizes, ontology, str(root), limits)
