@@ -55,9 +55,7 @@ def summary(path, media=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DroppedLabelsWarning)
         project = formats.load(path, media=media if formats.guess_format(path) == "yolo" else None)
-    return len(project.rows), sum(
-        len(list(s.get_annotations())) for row in project.rows for s in row.list_spaces()
-    )
+    return len(project.rows), sum(len(list(s.get_annotations())) for row in project.rows for s in row.list_spaces())
 
 
 def write_small(fmt, target):

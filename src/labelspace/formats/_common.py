@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
-from labelspace.model._meta import Metadata
+from labelspace.model.annotations import Metadata
 from labelspace.model.coordinates import RotatableBoundingBoxCoordinates
 from labelspace.model.errors import FormatError, LabelspaceError
 from labelspace.model.frames import Frames

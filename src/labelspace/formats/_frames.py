@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from labelspace.model._meta import Metadata
+from labelspace.model.annotations import Metadata
 from labelspace.model.coordinates import GeometricCoordinates
 from labelspace.model.instances import ObjectInstance
 from labelspace.model.layouts import coordinates_from_row

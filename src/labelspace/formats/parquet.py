@@ -43,7 +43,6 @@ from labelspace.formats._common import (
     Reader,
     attributes_by_hash,
     put_classification,
-    put_object,
     reading,
     set_static_answers,
     warn_dropped,
@@ -51,6 +50,7 @@ from labelspace.formats._common import (
 from labelspace.formats._frames import object_frames
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
+from labelspace.formats._placing import Placer
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, parse_json
 from labelspace.model.errors import MissingExtraError
 from labelspace.model.frames import Range
@@ -69,7 +69,7 @@ from labelspace.model.native import (
 )
 from labelspace.model.ontology import Classification, Object, Ontology
 from labelspace.model.project import Project
-from labelspace.model.spaces import MultiFrameSpace, Space
+from labelspace.model.spaces import ImageSpace, MultiFrameSpace, Space
 
 FORMAT = "labelspace.parquet"
 VERSION = 2
@@ -347,7 +347,7 @@ class _Rows:
         return found
 
 
-def _put(r: Reader, record: Mapping[str, Any], rows: _Rows, where: str) -> None:
+def _put(r: Reader, record: Mapping[str, Any], rows: _Rows, where: str, placer: Placer) -> None:
     key = (record.get("row"), record.get("space"))
     space = rows.spaces.get(key)  # type: ignore[arg-type]
     if space is None:
@@ -381,9 +381,12 @@ def _put(r: Reader, record: Mapping[str, Any], rows: _Rows, where: str) -> None:
             coordinates = coordinates_from_dict(LAYOUTS[shape].coordinates, geometry, "geometry")
         else:
             values = [r.number(record.get(c), f"{where}: {c}") for c in _ROW_COLUMNS[: LAYOUTS[shape].stride]]
-            check_rows(shape, np.array([values], dtype=np.float64))
-            coordinates = coordinates_from_row(shape, values)
-        put_object(space, instance, frame, coordinates, **meta)
+            if isinstance(space, ImageSpace):
+                check_rows(shape, np.array([values], dtype=np.float64))
+                coordinates = coordinates_from_row(shape, values)
+            else:  # checked with the rest of the track when placed
+                coordinates = coordinates_from_row(shape, values)
+        placer.put(where, space, instance, frame, coordinates, meta)
     elif record.get("kind") == "classification":
         if not isinstance(instance, ClassificationInstance):
             raise r.fail(f"{where}: kind", "a classification row names an object.")
@@ -454,12 +457,14 @@ def from_parquet(
     with r.at("metadata"):
         rows = _Rows(r, own, meta, media, allow_outside_media)
     offset = 0
+    placer = Placer(r)
     for batch in batches:
         for i, record in enumerate(batch):
             where = f"row {offset + i}"
             with r.at(where):
-                _put(r, record, rows, where)
+                _put(r, record, rows, where, placer)
         offset += len(batch)
+    placer.place()
     with r.at("metadata"):
         _dynamic(r, rows, meta, version)
     project = Project(own)

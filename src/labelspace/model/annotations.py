@@ -208,3 +208,15 @@ class DynamicAnswerRuns:
         """The frames where ``answers[answer_id]`` holds, as merged ranges."""
         pick = self.answer_ids == answer_id
         return runs_to_ranges(*merge_runs(self.starts[pick], self.ends[pick]))
+
+
+__all__ = [
+    "Answer",
+    "AnswerForFrames",
+    "AnswersForFrames",
+    "ClassificationAnnotation",
+    "DynamicAnswerRuns",
+    "Metadata",
+    "ObjectAnnotation",
+    "ObjectRuns",
+]

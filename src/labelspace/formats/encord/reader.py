@@ -7,17 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from labelspace.formats._common import Reader, put_classification, put_object, reading
+from labelspace.formats._common import Reader, put_classification, reading
 from labelspace.formats._paths import media_path
+from labelspace.formats._placing import Placer
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
 from labelspace.formats.encord.values import (
     read_answers,
     read_coordinates,
     read_metadata,
     set_answers,
-)
-from labelspace.model.coordinates import (
-    GeometricCoordinates,
 )
 from labelspace.model.errors import OntologyError
 from labelspace.model.frames import Range
@@ -57,7 +55,7 @@ class RowReader:
         self.dropped = dropped
         self.row = LabelRow(ontology)
         self.objects: dict[str, ObjectInstance] = {}
-        self.placed: dict[str, list[tuple[Space, int, GeometricCoordinates, dict[str, Any]]]] = {}
+        self.placer = Placer(r)  # objects are put in bulk once every frame is read
         self.spaces: dict[str, Space] = {}
         self.frame_of_unit: dict[str, tuple[Space, int]] = {}
         self.image_frames: list[Space] = []  # an image group's spaces by data_sequence
@@ -276,7 +274,7 @@ class RowReader:
                 for n in values_of(obj_dict.get("skeleton"))
             ):
                 self.dropped["skeleton nodes' template hashes and colours"] += 1
-            self.placed.setdefault(object_hash, []).append((space, frame, coordinates, meta))
+            self.placer.put(where, space, instance, frame, coordinates, meta)
         for c in r.objects(entry.get("classifications", []), f"{at}.classifications"):
             h = c.get("classificationHash")
             if isinstance(h, str):
@@ -284,12 +282,7 @@ class RowReader:
 
     def put_objects(self) -> None:
         """Put every object read on its frames."""
-        r = self.r
-        for object_hash, placements in self.placed.items():
-            instance = self.objects[object_hash]
-            for space, frame, coordinates, meta in placements:
-                with r.at(f"{self.where}object {object_hash} on {space.space_id!r} frame {frame}"):
-                    put_object(space, instance, frame, coordinates, **meta)
+        self.placer.place()
 
     # -- answers --
 

@@ -128,7 +128,8 @@ class _Placer:
     def box(self, x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         """A normalised box cut to the image if it reaches past it (one inside is kept to the last bit)."""
         cut, moved = clip_box(x, y, w, h)
-        self.dropped[_CLIPPED] += moved
+        if moved:
+            self.dropped[_CLIPPED] += 1
         return cut
 
     def point(self, x: float, y: float) -> PointCoordinate:

@@ -484,4 +484,3 @@ class TaskReader:
             return Answer(ident, name, control, "\n".join(texts), at) if texts else None
         number = r.number(raw, where)
         return Answer(ident, name, control, raw if isinstance(raw, int) else number, at)
-

@@ -19,7 +19,7 @@ import numpy as np
 from labelspace.formats.labelstudio.brush import encode_brush
 from labelspace.formats.labelstudio.geometry import centre_to_corner
 from labelspace.formats.labelstudio.media import media_value
-from labelspace.model._meta import Metadata
+from labelspace.model.annotations import Metadata
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
