@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 import orjson
 
 from labelspace.formats._atomic import atomic_file
@@ -41,17 +40,17 @@ from labelspace.formats._common import (
     metadata_from_dict,
     metadata_to_dict,
     put_classification,
-    put_object,
     reading,
     rotated_box_corners,
     set_static_answers,
     warn_dropped,
 )
+from labelspace.formats._frames import object_frames
 from labelspace.formats._masks import mask_bounds, rasterise, rle_text, rle_text_counts
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
+from labelspace.formats._placing import Placer
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
-from labelspace.model.annotations import ObjectAnnotation
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
     BoundingBoxCoordinates,
@@ -67,7 +66,7 @@ from labelspace.model.coordinates import (
 from labelspace.model.errors import MissingExtraError
 from labelspace.model.instances import ClassificationInstance, ObjectInstance
 from labelspace.model.label_row import LabelRow
-from labelspace.model.layouts import LAYOUTS, check_rows, coordinates_from_row, to_row
+from labelspace.model.layouts import LAYOUTS, coordinates_from_checked_row, to_row
 from labelspace.model.native import (
     answer_label,
     coordinates_from_dict,
@@ -194,7 +193,6 @@ class _Exporter:
             self.category_of[obj.feature_node_hash] = by_name.setdefault(obj.name, len(by_name) + 1)
         self.keypoints = self._keypoint_names()
         self._static: dict[int, tuple[dict[str, Any], dict[str, Any], bool]] = {}
-        self._dynamic: dict[tuple[int, int], list[Any]] = {}
 
     def _keypoint_names(self) -> dict[int, list[str]]:
         names: dict[int, list[str]] = {}
@@ -240,22 +238,6 @@ class _Exporter:
                 crowd,
             )
         return known
-
-    def dynamic_answers(self, space: Space, instance: ObjectInstance, frame: int) -> dict[str, Any]:
-        if not isinstance(space, MultiFrameSpace):
-            return {}
-        key = (id(space), id(instance))
-        runs = self._dynamic.get(key)
-        if runs is None:
-            if len(self._dynamic) >= 4096:  # bounded: the export streams
-                self._dynamic.clear()
-            runs = self._dynamic[key] = space.get_dynamic_answer_runs(instance)
-        out = {}
-        for answers in runs:
-            value = answers.at(frame)
-            if value is not None:
-                out[answers.attribute.feature_node_hash] = encode_answer(value)
-        return out
 
     def frames(self) -> Iterator[tuple[int, int, Space, int]]:
         """Every (image id, row index, space, frame), in order."""
@@ -304,29 +286,39 @@ class _Exporter:
         record["labelspace"] = extra
         return record
 
-    def annotation(self, next_id: int, image_id: int, space: Space, view: ObjectAnnotation) -> dict[str, Any]:
-        instance = view.object_instance
+    def object_records(
+        self, first_id: int, base: int, space: Space, instance: ObjectInstance
+    ) -> Iterator[dict[str, Any]]:
+        """An object's annotation records on a space whose frame 0 is image ``base``, ids from ``first_id``."""
         category = self.category_of[instance.feature_hash]
-        geometry = _pixel_geometry(view.coordinates, space.width, space.height, self.keypoints.get(category, []))
+        keypoints = self.keypoints.get(category, [])
         by_name, by_hash, crowd = self.static_answers(instance)
-        row = to_row(view.coordinates)
-        return {
-            "id": next_id,
-            "image_id": image_id,
-            "category_id": category,
-            "iscrowd": int(crowd),
-            **geometry,
-            "attributes": by_name,
-            "track_id": instance.object_hash,
-            "labelspace": {
-                "object_hash": instance.object_hash,
-                "feature_node_hash": instance.feature_hash,
-                "answers": by_hash,
-                "dynamic": self.dynamic_answers(space, instance, view.frame),
-                **({"row": list(row)} if row is not None else {"coordinates": coordinates_to_dict(view.coordinates)}),
-                **metadata_to_dict(view.metadata),
-            },
-        }
+        shared: dict[str, Any] = {}
+        last: tuple[Any, Any] | None = None
+        for n, (frame, coordinates, meta, dynamic) in enumerate(object_frames(space, instance)):
+            if last is None or last[0] is not coordinates or last[1] is not meta:  # once per run, not per frame
+                row = to_row(coordinates)
+                geometry = _pixel_geometry(coordinates, space.width, space.height, keypoints)
+                native = {"row": list(row)} if row is not None else {"coordinates": coordinates_to_dict(coordinates)}
+                shared = {"geometry": geometry, "native": native, "meta": metadata_to_dict(meta)}
+                last = (coordinates, meta)
+            yield {
+                "id": first_id + n,
+                "image_id": base + frame,
+                "category_id": category,
+                "iscrowd": int(crowd),
+                **shared["geometry"],
+                "attributes": by_name,
+                "track_id": instance.object_hash,
+                "labelspace": {
+                    "object_hash": instance.object_hash,
+                    "feature_node_hash": instance.feature_hash,
+                    "answers": by_hash,
+                    "dynamic": {a.feature_node_hash: encode_answer(v) for a, v in dynamic},
+                    **shared["native"],
+                    **shared["meta"],
+                },
+            }
 
     def head(self) -> dict[str, Any]:
         return {
@@ -341,11 +333,15 @@ class _Exporter:
             yield self.image(image_id, r, space, frame)
 
     def annotations(self) -> Iterator[dict[str, Any]]:
-        next_id = 0
-        for image_id, _, space, frame in self.frames():
-            for view in space.get_annotations_on_frame(frame, "object"):
-                next_id += 1
-                yield self.annotation(next_id, image_id, space, view)
+        """Every object's records, object by object (COCO does not ask for any order)."""
+        next_id, base = 1, 1
+        for row in self.project.rows:
+            for space in row.list_spaces():
+                for instance in space.get_object_instances():
+                    for record in self.object_records(next_id, base, space, instance):
+                        next_id = record["id"] + 1
+                        yield record
+                base += space.number_of_frames
 
 
 def to_coco(project: Project | LabelRow) -> dict[str, Any]:
@@ -712,8 +708,7 @@ def _own_instance(
         raise r.fail(f"{where}.object_hash", f"{object_hash!r} is an instance of another object elsewhere in the file.")
     if "row" in ext:
         values = r.numbers(ext["row"], f"{where}.row", LAYOUTS[obj.shape].stride)
-        check_rows(obj.shape, np.array([values]))
-        return instance, coordinates_from_row(obj.shape, values)
+        return instance, coordinates_from_checked_row(obj.shape, values)
     return instance, coordinates_from_dict(
         LAYOUTS[obj.shape].coordinates, ext.get("coordinates"), f"{where}.coordinates"
     )
@@ -777,12 +772,23 @@ def from_coco(
         with r.at(f"images[{i}]"):
             images_.add(i, image)
     instances: dict[str, ObjectInstance] = {}
+    placer = Placer(r)  # frames of videos are put in bulk once all are read
     for i, a in enumerate([*annotations, *detections]):
         where = f"annotations[{i}]" if i < len(annotations) else f"results[{i - len(annotations)}]"
         with r.at(where):
             _put_annotation(
-                r, a, where, images_, plain, ontology, category_objects, instances, prediction=i >= len(annotations)
+                r,
+                a,
+                where,
+                images_,
+                plain,
+                ontology,
+                category_objects,
+                instances,
+                prediction=i >= len(annotations),
+                placer=placer,
             )
+    placer.place()
     project = Project(ontology)
     for row in images_.rows.values():
         project.add_row(row)
@@ -799,6 +805,7 @@ def _put_annotation(
     category_objects: dict[Any, list[Object]],
     instances: dict[str, ObjectInstance],
     prediction: bool,
+    placer: Placer,
 ) -> None:
     image_id = a.get("image_id")
     if not _is_id(image_id) or image_id not in images.frames:
@@ -820,11 +827,11 @@ def _put_annotation(
         if prediction:
             meta = {"confidence": r.number(a.get("score"), f"{where}.score", 0.0, 1.0), "manual_annotation": False}
     for instance, coordinates in placed:
-        put_object(space, instance, frame, coordinates, **meta)
+        placer.put(where, space, instance, frame, coordinates, meta)
         dynamic = (ext or {}).get("dynamic", {})
-        if dynamic and isinstance(space, MultiFrameSpace):
+        if dynamic:
             for attribute, value in _decode_answers(r, instance.ontology_item, dynamic, f"{where}.labelspace.dynamic"):
-                space.set_dynamic_answer(instance, frame, value, attribute)
+                placer.answer(where, space, instance, attribute, frame, value)
 
 
 # --- I/O ------------------------------------------------------------------------------------------

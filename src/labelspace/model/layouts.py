@@ -70,7 +70,8 @@ def coordinates_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordin
     return cls._from_row(row)  # type: ignore[no-any-return]
 
 
-def _validated_from_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
+def coordinates_from_checked_row(shape: Shape, row: Sequence[float]) -> GeometricCoordinates:
+    """Build the coordinates of a box, rotated box or point from a row, checking it as their constructors do."""
     if shape is Shape.BOUNDING_BOX:
         return BoundingBoxCoordinates(height=row[3], width=row[2], top_left_x=row[0], top_left_y=row[1])
     if shape is Shape.ROTATABLE_BOUNDING_BOX:
@@ -93,7 +94,7 @@ def check_rows(shape: Shape, rows: npt.NDArray[np.float64]) -> None:
     if not ok.all():
         bad = int(np.flatnonzero(~ok)[0])
         try:
-            _validated_from_row(shape, rows[bad].tolist())
+            coordinates_from_checked_row(shape, rows[bad].tolist())
         except LabelRowError as e:
             raise LabelRowError(f"values row {bad}: {e.message}") from None
         raise LabelRowError(f"values row {bad} holds a value that is not a finite number: {rows[bad].tolist()}.")
