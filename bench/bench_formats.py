@@ -6,7 +6,7 @@ Prints, per format, the time taken, the peak of memory traced while writing (tra
 own allocations) and the file's size: a streamed export's peak stays far below the size of what it
 writes. For Parquet it also prints the peak of Arrow's memory pool, which tracemalloc cannot see.
 Times are under tracemalloc, which slows allocation-heavy Python code; ``--speed`` times the
-exports without it (and prints no memory figures).
+exports without it (and prints no memory figures), then reads each file back (``--no-read`` skips that).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import World
 
+from labelspace.formats import load
 from labelspace.formats.coco import save_coco
 from labelspace.formats.parquet import save_parquet
 
@@ -45,14 +46,24 @@ def build(frames: int, tracks: int) -> object:
     return row
 
 
-def measure(label: str, write, path: Path, extra=lambda: "", speed: bool = False) -> None:
+def measure(
+    label: str, write, path: Path, extra=lambda: "", speed: bool = False, read: bool = False, n: int = 0
+) -> None:
     if speed:
         started = time.perf_counter()
         write(path)
         seconds = time.perf_counter() - started
         size = path.stat().st_size
         rate = size / seconds / 2**20
-        print(f"   {label:<8} {seconds:7.1f} s untraced   file {size / 2**20:8.1f} MiB   {rate:6.1f} MiB/s")
+        print(
+            f"   {label:<8} write {seconds:7.1f} s untraced   file {size / 2**20:8.1f} MiB   {rate:6.1f} MiB/s"
+            f"   {seconds / n * 1e6:5.1f} us a frame annotation"
+        )
+        if read:
+            started = time.perf_counter()
+            load(path)
+            seconds = time.perf_counter() - started
+            print(f"   {label:<8} read  {seconds:7.1f} s untraced   {seconds / n * 1e6:5.1f} us a frame annotation")
         return
     tracemalloc.start()
     started = time.perf_counter()
@@ -73,6 +84,7 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=20)
     parser.add_argument("--only", choices=["coco", "parquet"], help="run one format only")
     parser.add_argument("--speed", action="store_true", help="time without tracemalloc")
+    parser.add_argument("--no-read", action="store_true", help="with --speed: do not time reading the files back")
     args = parser.parse_args()
     row = build(args.frames, args.tracks)
     print(
@@ -81,7 +93,14 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "coco"):
-            measure("COCO", lambda p: save_coco(row, p, progress=False), Path(tmp) / "coco.json", speed=args.speed)
+            measure(
+                "COCO",
+                lambda p: save_coco(row, p, progress=False),
+                Path(tmp) / "coco.json",
+                speed=args.speed,
+                read=not args.no_read,
+                n=args.frames * args.tracks,
+            )
         if args.only in (None, "parquet"):
             import pyarrow as pa
 
@@ -92,6 +111,8 @@ def main() -> None:
                 Path(tmp) / "labels.parquet",
                 lambda: f"   Arrow pool peak {pool.max_memory() / 2**20:.1f} MiB",
                 speed=args.speed,
+                read=not args.no_read,
+                n=args.frames * args.tracks,
             )
 
 

@@ -74,21 +74,19 @@ def demo(out: Path, frames: int, tracks: int) -> None:
     click.echo("round trip: the reloaded labels equal the saved ones")
 
 
-def _ontology(path: Path, for_format: str) -> tuple[Ontology | None, Path | None]:
-    """An ontology given with --ontology: labelspace's JSON or Encord's (told apart by their keys).
+def _ontology(path: Path) -> Ontology:
+    """An ontology given with --ontology: labelspace's JSON, or Encord's (told apart by their keys).
 
-    For the Encord format the file is handed to its reader (which lists the kinds it drops).
+    Encord ontology kinds labelspace does not draw are dropped and listed.
     """
     from labelspace.formats._reading import read_json
     from labelspace.formats.encord import ontology_from_encord
 
-    if for_format == "encord":
-        return None, path
     d = read_json(path)
     if "featureNodeHash" in json.dumps(d)[:100_000]:
-        return ontology_from_encord(d, str(path)), None
+        return ontology_from_encord(d, str(path))
     try:
-        return Ontology.from_dict(d), None
+        return Ontology.from_dict(d)
     except OntologyError as e:
         raise FormatError(f"{path}: not an ontology labelspace reads ({e.message})") from None
 
@@ -141,17 +139,13 @@ def convert(
     from labelspace import formats
 
     def run() -> tuple[Project, Counter[str]]:
-        ontology, ontology_file = None, None
-        if ontology_path is not None:
-            ontology, ontology_file = _ontology(ontology_path, from_format or formats.guess_format(input_path))
         project = formats.load(
             input_path,
             from_format,
-            ontology,
+            _ontology(ontology_path) if ontology_path is not None else None,
             media=media_root,
             allow_outside_media=allow_outside_media,
             dataset=dataset_path,
-            ontology_file=ontology_file,
         )
         saved = formats.save(project, output_path, to_format, overwrite=overwrite, layout=layout, media=media_root)
         return project, saved
@@ -198,8 +192,7 @@ def info(path: Path, fmt: str | None, media_root: Path | None, allow_outside_med
     from labelspace import formats
 
     def run() -> tuple[str, Project]:
-        name = fmt or formats.guess_format(path)
-        return name, formats.load(path, name, media=media_root, allow_outside_media=allow_outside_media)
+        return formats.read(path, fmt, media=media_root, allow_outside_media=allow_outside_media)
 
     name, project = _guarded(run)
     kinds: Counter[str] = Counter()

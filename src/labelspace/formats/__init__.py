@@ -42,7 +42,6 @@ class Format:
         write: Writes a project to a path; returns what could not be held.
         json: For formats held in one JSON file: ``(recognise, from_json)`` on the decoded JSON.
         recognise: For the others: whether a path (file or folder) is in this format.
-        folder: Whether the format is a folder.
     """
 
     name: str
@@ -51,7 +50,6 @@ class Format:
     write: Callable[[Project, Path, WriteOptions], Counter[str]]
     json: tuple[Callable[[Any], bool], Callable[[Any, Path, ReadOptions], Project]] | None = None
     recognise: Callable[[Path], bool] | None = None
-    folder: bool = False
 
 
 # --- the formats ----------------------------------------------------------------------------------
@@ -114,7 +112,6 @@ FORMATS: dict[str, Format] = {
             labelme.write_labelme,
             json=(labelme.is_labelme, labelme.from_labelme_file),
             recognise=labelme.is_labelme_folder,
-            folder=True,
         ),
         Format("cvat", "CVAT XML 1.1 for images or for video", cvat.read_cvat, cvat.write_cvat, recognise=cvat.is_cvat),
         Format(
@@ -123,7 +120,6 @@ FORMATS: dict[str, Format] = {
             voc.read_voc,
             voc.write_voc,
             recognise=voc.is_voc,
-            folder=True,
         ),
         Format(
             "yolo",
@@ -131,7 +127,6 @@ FORMATS: dict[str, Format] = {
             yolo.read_yolo,
             yolo.write_yolo,
             recognise=yolo.is_yolo,
-            folder=True,
         ),
         Format(
             "parquet",
@@ -227,7 +222,7 @@ def _format(name: str) -> Format:
 
 
 @reading
-def load(
+def read(
     path: str | os.PathLike[str],
     format: str | None = None,
     ontology: Ontology | None = None,
@@ -237,8 +232,10 @@ def load(
     limits: Limits | None = None,
     dataset: str | os.PathLike[str] | None = None,
     ontology_file: str | os.PathLike[str] | None = None,
-) -> Project:
-    """Read labels from a file or folder into a project (the format is recognised when not given).
+) -> tuple[str, Project]:
+    """Read labels from a file or folder into a project, and say which format they were in.
+
+    The format is recognised from the content when not given (a JSON file is decoded once).
 
     Args:
         path: The file or folder.
@@ -266,12 +263,43 @@ def load(
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file or folder.")
     if format is not None:
-        return _format(format).read(p, options)
+        return format, _format(format).read(p, options)
     name, decoded = recognise(p, options.limits)
     fmt = FORMATS[name]
     if decoded is not None and fmt.json is not None:
-        return fmt.json[1](decoded, p, options)
-    return fmt.read(p, options)
+        return name, fmt.json[1](decoded, p, options)
+    return name, fmt.read(p, options)
+
+
+def load(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    ontology: Ontology | None = None,
+    *,
+    media: str | os.PathLike[str] | None = None,
+    allow_outside_media: bool = False,
+    limits: Limits | None = None,
+    dataset: str | os.PathLike[str] | None = None,
+    ontology_file: str | os.PathLike[str] | None = None,
+) -> Project:
+    """Read labels from a file or folder into a project (the format is recognised when not given).
+
+    The arguments are those of ``read``, which also says which format the file was in.
+
+    Raises:
+        FileNotFoundError: If there is no such file or folder.
+        FormatError: If the file cannot be read as the format (naming the file, record and field).
+    """
+    return read(
+        path,
+        format,
+        ontology,
+        media=media,
+        allow_outside_media=allow_outside_media,
+        limits=limits,
+        dataset=dataset,
+        ontology_file=ontology_file,
+    )[1]
 
 
 def save(
@@ -317,6 +345,7 @@ __all__ = [
     "WriteOptions",
     "guess_format",
     "load",
+    "read",
     "recognise",
     "save",
 ]

@@ -45,12 +45,12 @@ class _Answer:
     where: str = ""
 
 
-def _key(value: Any) -> Hashable:
+def hashable(value: Any) -> Hashable:
     """A hashable stand-in for a metadata value or an answer (options by identity, checklists as tuples)."""
     if isinstance(value, Option):
         return ("option", id(value))
     if isinstance(value, (list, tuple)):
-        return tuple(_key(v) for v in value)
+        return tuple(hashable(v) for v in value)
     return value  # type: ignore[no-any-return]
 
 
@@ -75,7 +75,7 @@ class Placer:
                 space.put_object_instance(instance, coordinates, **meta)
             return
         assert isinstance(space, MultiFrameSpace)
-        key = (id(space), instance.object_hash, tuple((k, _key(v)) for k, v in sorted(meta.items())))
+        key = (id(space), instance.object_hash, tuple((k, hashable(v)) for k, v in sorted(meta.items())))
         track = self._tracks.get(key)
         if track is None:
             track = self._tracks[key] = _Track(space, instance, meta)
@@ -89,7 +89,7 @@ class Placer:
         """Give a dynamic attribute's answer on a frame (when ``place`` is called, after the objects)."""
         if not isinstance(space, MultiFrameSpace):
             raise self.r.fail(where, "dynamic answers are given on the frames of a video or volume, not on an image.")
-        key = (id(space), instance.object_hash, attribute.feature_node_hash, _key(value))
+        key = (id(space), instance.object_hash, attribute.feature_node_hash, hashable(value))
         answer = self._answers.get(key)
         if answer is None:
             answer = self._answers[key] = _Answer(space, instance, attribute, value, where=where)

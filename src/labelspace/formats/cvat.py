@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from labelspace.formats._atomic import write_file
 from labelspace.formats._common import (
@@ -43,6 +44,7 @@ from labelspace.formats._common import (
 from labelspace.formats._masks import mask_bounds, mask_from_row_runs, row_runs
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
+from labelspace.formats._placing import hashable
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml
 from labelspace.model.annotations import ObjectRuns
 from labelspace.model.coordinates import (
@@ -649,29 +651,48 @@ def _interpolate(a: GeometricCoordinates, b: GeometricCoordinates, t: float) -> 
     return a
 
 
-def _put_segment(
-    space: MultiFrameSpace,
-    instance: ObjectInstance,
-    first: int,
-    last: int,
-    a: GeometricCoordinates,
-    b: GeometricCoordinates | None,
-    b_frame: int,
-) -> None:
-    """Put an object on ``first..last``, interpolated towards ``b`` at frame ``b_frame`` (held where it cannot be)."""
-    row_a, row_b = to_row(a), to_row(b) if b is not None else None
-    if b is None or a == b or (row_a is None and _interpolate(a, b, 0.5) is a):
-        space.put_object_instance(instance, Range(first, last), a)
-        return
-    frames = np.arange(first, last + 1)
-    t = (frames - first) / (b_frame - first)
-    if row_a is not None and row_b is not None:
-        start, end = np.array(row_a), np.array(row_b)
-        rows = start[None, :] + (end - start)[None, :] * t[:, None]  # between two valid boxes, so valid
-        space.put_object_track(instance, frames, rows)
-        return
-    for frame, weight in zip(frames.tolist(), t.tolist(), strict=True):
-        space.put_object_instance(instance, frame, _interpolate(a, b, weight))
+class _TrackPutter:
+    """Puts one CVAT track on its video: held segments as ranges, interpolated boxes in one track put at the end.
+
+    Dynamic answers wait for the object to be on their frames, and go one call per answer.
+    """
+
+    def __init__(self, space: MultiFrameSpace, instance: ObjectInstance) -> None:
+        self.space = space
+        self.instance = instance
+        self.frames: list[npt.NDArray[np.int64]] = []
+        self.rows: list[npt.NDArray[np.float64]] = []
+        self.answers: dict[tuple[str, Any], tuple[Attribute, Any, list[Range]]] = {}
+
+    def segment(
+        self, first: int, last: int, a: GeometricCoordinates, b: GeometricCoordinates | None, b_frame: int
+    ) -> None:
+        """The object on ``first..last``, interpolated towards ``b`` at frame ``b_frame`` (held where it cannot be)."""
+        row_a, row_b = to_row(a), to_row(b) if b is not None else None
+        if b is None or a == b or (row_a is None and _interpolate(a, b, 0.5) is a):
+            self.space.put_object_instance(self.instance, Range(first, last), a)
+            return
+        frames = np.arange(first, last + 1)
+        t = (frames - first) / (b_frame - first)
+        if row_a is not None and row_b is not None:
+            start, end = np.array(row_a), np.array(row_b)
+            self.frames.append(frames)
+            self.rows.append(start[None, :] + (end - start)[None, :] * t[:, None])  # between two valid boxes
+            return
+        for frame, weight in zip(frames.tolist(), t.tolist(), strict=True):
+            self.space.put_object_instance(self.instance, frame, _interpolate(a, b, weight))
+
+    def answer(self, attribute: Attribute, value: Any, first: int, last: int) -> None:
+        """A dynamic answer on ``first..last``."""
+        key = (attribute.feature_node_hash, hashable(value))
+        self.answers.setdefault(key, (attribute, value, []))[2].append(Range(first, last))
+
+    def finish(self) -> None:
+        """Put what waited: the interpolated frames, then the dynamic answers."""
+        if self.frames:
+            self.space.put_object_track(self.instance, np.concatenate(self.frames), np.concatenate(self.rows))
+        for attribute, value, ranges in self.answers.values():
+            self.space.set_dynamic_answer(self.instance, ranges, value, attribute)
 
 
 def _load_video(
@@ -717,17 +738,20 @@ def _load_video(
             keys[frame] = (coordinates, _apply_static(r, instance, element, k_at))
         ordered = sorted(keys.items())
         by_name = {a.name: a for a in obj.attributes}
+        putter = _TrackPutter(space, instance)
         for (frame, (coordinates, dynamic)), following in zip(ordered, [*ordered[1:], None], strict=True):
             if coordinates is None:
                 continue
             last = following[0] - 1 if following is not None else frames - 1
             target = following[1][0] if following is not None else None
             with r.at(f"{at}frame {frame}"):
-                _put_segment(space, instance, frame, last, coordinates, target, following[0] if following else last)
+                putter.segment(frame, last, coordinates, target, following[0] if following else last)
                 for attribute_name, text in dynamic.items():
                     attribute = by_name[attribute_name]
                     value = _answer(r, attribute, text, f"{at}frame {frame}: attribute {attribute_name!r}")
-                    space.set_dynamic_answer(instance, Range(frame, last), value, attribute)
+                    putter.answer(attribute, value, frame, last)
+        with r.at(at.rstrip(": ")):
+            putter.finish()
     return row
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from labelspace.formats._common import Reader, attributes_by_hash, parse_time, set_static_answers
@@ -131,12 +132,19 @@ def write_time(value: datetime) -> str:
 def read_time(r: Reader, value: Any, where: str) -> datetime:
     """A time in any of the forms Encord writes and reads."""
     text = r.text(value, where)
+    known = _encord_time(text)
+    return known if known is not None else parse_time(r, text, where)
+
+
+@lru_cache(maxsize=4096)
+def _encord_time(text: str) -> datetime | None:
+    """A time in one of Encord's own forms, or None; remembered, as a row's labels share a few times."""
     for pattern in READ_TIMES:
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=timezone.utc)
         except ValueError:
             continue
-    return parse_time(r, text, where)
+    return None
 
 
 def read_metadata(r: Reader, d: Mapping[str, Any], where: str) -> dict[str, Any]:
