@@ -428,12 +428,17 @@ def all_samples(root: Path) -> list[Sample]:
     return [*written_samples(root / "written"), *external_samples(root / "external")]
 
 
-def report(cases: int, seed: int, examples: list[str] | None = None) -> dict[str, Counter[str]]:
+def report(cases: int, seed: int, examples: list[str] | None = None, which: str = "all") -> dict[str, Counter[str]]:
     """Run ``cases`` cases per sample; return, per format, counts of how reads ended (and describe escapes)."""
     results: dict[str, Counter[str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for sample in all_samples(root / "samples"):
+        chosen = {
+            "all": all_samples,
+            "written": lambda root: written_samples(root / "written"),
+            "external": lambda root: external_samples(root / "external"),
+        }[which](root / "samples")
+        for sample in chosen:
             counts = results.setdefault(sample.format, Counter())
             for k in range(cases):
                 outcome = run_case(sample, seed * 1_000_003 + k, root / "work")
@@ -456,9 +461,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=200, help="cases per sample")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--samples",
+        choices=["all", "written", "external"],
+        default="all",
+        help="labelspace's files, other tools', or both",
+    )
     args = parser.parse_args()
     examples: list[str] = []
-    for fmt, counts in report(args.cases, args.seed, examples).items():
+    for fmt, counts in report(args.cases, args.seed, examples, args.samples).items():
         escaped = {k: v for k, v in counts.items() if k not in ("cases", "caught by the net")}
         print(
             f"{fmt:<12} {counts['cases']:>6} cases  escaped: {sum(escaped.values()) or 'none'} {dict(escaped) or ''}"

@@ -120,6 +120,17 @@ def read_xml(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> E
         raise FormatError(f"{path}: not valid XML ({e}).") from None
 
 
+def root_tag(path: str | os.PathLike[str]) -> str | None:
+    """The name of an XML file's root element (read from its start, the file closed after), or None."""
+    try:
+        with open(path, "rb") as f:
+            for _, element in ET.iterparse(f, events=("start",)):
+                return str(element.tag)
+    except (ET.ParseError, OSError):
+        return None
+    return None
+
+
 def read_text(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> str:
     """A UTF-8 text file, within limits.
 

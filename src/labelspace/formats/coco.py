@@ -191,6 +191,8 @@ class _Exporter:
         by_name: dict[str, int] = {}
         for obj in project.ontology.objects:
             self.category_of[obj.feature_node_hash] = by_name.setdefault(obj.name, len(by_name) + 1)
+        shared = Counter(self.category_of.values())
+        self.shared_category = {h for h, c in self.category_of.items() if shared[c] > 1}  # records name their object
         self.keypoints = self._keypoint_names()
         self._static: dict[int, tuple[dict[str, Any], dict[str, Any], bool]] = {}
 
@@ -293,6 +295,9 @@ class _Exporter:
         category = self.category_of[instance.feature_hash]
         keypoints = self.keypoints.get(category, [])
         by_name, by_hash, crowd = self.static_answers(instance)
+        own = {"object_hash": instance.object_hash}
+        if instance.feature_hash in self.shared_category:
+            own["feature_node_hash"] = instance.feature_hash
         shared: dict[str, Any] = {}
         last: tuple[Any, Any] | None = None
         for n, (frame, coordinates, meta, dynamic) in enumerate(object_frames(space, instance)):
@@ -311,8 +316,7 @@ class _Exporter:
                 "attributes": by_name,
                 "track_id": instance.object_hash,
                 "labelspace": {
-                    "object_hash": instance.object_hash,
-                    "feature_node_hash": instance.feature_hash,
+                    **own,
                     "answers": by_hash,
                     "dynamic": {a.feature_node_hash: encode_answer(v) for a, v in dynamic},
                     **shared["native"],

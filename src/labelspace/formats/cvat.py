@@ -45,7 +45,7 @@ from labelspace.formats._masks import mask_bounds, mask_from_row_runs, row_runs
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import media_path
 from labelspace.formats._placing import hashable
-from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml
+from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml, root_tag
 from labelspace.model.annotations import ObjectRuns
 from labelspace.model.coordinates import (
     BitmaskCoordinates,
@@ -108,14 +108,7 @@ _ATTRIBUTE_OF = {
 
 def is_cvat(path: Path) -> bool:
     """Whether a path is a CVAT XML file (its root element is ``<annotations>``)."""
-    if not path.is_file():
-        return False
-    try:
-        for _, element in ET.iterparse(path, events=("start",)):
-            return bool(element.tag == "annotations")
-    except (ET.ParseError, OSError):
-        return False
-    return False
+    return path.is_file() and root_tag(path) == "annotations"
 
 
 # --- export ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from labelspace.formats._atomic import atomic_folder
 from labelspace.formats._common import Reader, count_dropped_metadata, reading, warn_dropped
 from labelspace.formats._options import ReadOptions, WriteOptions
 from labelspace.formats._paths import UniqueNames, frame_stem, media_path
-from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml
+from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_xml, root_tag
 from labelspace.model.coordinates import BoundingBoxCoordinates
 from labelspace.model.label_row import LabelRow
 from labelspace.model.ontology import Object, Ontology, Shape
@@ -32,22 +32,13 @@ from labelspace.model.spaces import MultiFrameSpace
 _FLAGS = ("difficult", "truncated", "occluded")
 
 
-def _root_tag(path: Path) -> str | None:
-    try:
-        for _, element in ET.iterparse(path, events=("start",)):
-            return str(element.tag)
-    except (ET.ParseError, OSError):
-        return None
-    return None
-
-
 def is_voc(path: Path) -> bool:
     """Whether a path is a VOC folder (``Annotations/`` or ``*.xml`` of ``<annotation>``) or one VOC file."""
     if path.is_dir():
         folder = path / "Annotations" if (path / "Annotations").is_dir() else path
         first = next(iter(sorted(folder.glob("*.xml"))), None)
-        return first is not None and _root_tag(first) == "annotation"
-    return path.suffix.lower() == ".xml" and _root_tag(path) == "annotation"
+        return first is not None and root_tag(first) == "annotation"
+    return path.suffix.lower() == ".xml" and root_tag(path) == "annotation"
 
 
 def _element(parent: ET.Element, tag: str, text: object = None) -> ET.Element:
