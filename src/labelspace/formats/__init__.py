@@ -57,18 +57,14 @@ class Format:
 
 def _native_format() -> Format:
     def read(path: Path, o: ReadOptions) -> Project:
-        return native.load_native(
-            path, o.ontology, media=o.media_root(path), allow_outside_media=o.allow_outside_media, limits=o.limits
-        )
+        return native.load_native(path, o.ontology, **o.reading(path))
 
     def from_json(d: Any, path: Path, o: ReadOptions) -> Project:
         return native.from_native(
             d,
             o.ontology,
             source=str(path),
-            media=o.media_root(path),
-            allow_outside_media=o.allow_outside_media,
-            limits=o.limits,
+            **o.reading(path),
         )
 
     return Format(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
 from labelspace.model.ontology import Ontology
@@ -35,6 +36,10 @@ class ReadOptions:
         if self.media is not None:
             return self.media
         return path if path.is_dir() else path.parent
+
+    def reading(self, path: Path) -> dict[str, Any]:
+        """The keyword arguments every format's reader takes: the media root, whether paths may leave it, limits."""
+        return {"media": self.media_root(path), "allow_outside_media": self.allow_outside_media, "limits": self.limits}
 
 
 @dataclass(frozen=True)

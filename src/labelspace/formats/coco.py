@@ -868,11 +868,7 @@ def load_coco(
 
 def from_coco_file(d: Any, path: Path, o: ReadOptions) -> Project:
     """A project from a decoded COCO file: a dataset, or a results list read onto ``o.dataset``."""
-    common: dict[str, Any] = {
-        "media": o.media_root(path),
-        "allow_outside_media": o.allow_outside_media,
-        "limits": o.limits,
-    }
+    common = o.reading(path)
     if isinstance(d, list):
         if o.dataset is None:
             raise Reader(str(path)).fail(

@@ -809,9 +809,7 @@ def load_cvat(
 
 def read_cvat(path: Path, o: ReadOptions) -> Project:
     """Read CVAT XML with the options ``labelspace.formats.load`` was given."""
-    return load_cvat(
-        path, o.ontology, media=o.media_root(path), allow_outside_media=o.allow_outside_media, limits=o.limits
-    )
+    return load_cvat(path, o.ontology, **o.reading(path))
 
 
 def write_cvat(project: Project, path: Path, o: WriteOptions) -> Counter[str]:

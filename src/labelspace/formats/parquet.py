@@ -516,9 +516,7 @@ def load_parquet(
 
 def read_parquet(path: Path, o: ReadOptions) -> Project:
     """Read Parquet with the options ``labelspace.formats.load`` was given."""
-    return load_parquet(
-        path, o.ontology, media=o.media_root(path), allow_outside_media=o.allow_outside_media, limits=o.limits
-    )
+    return load_parquet(path, o.ontology, **o.reading(path))
 
 
 def write_parquet(project: Project, path: Path, o: WriteOptions) -> Counter[str]:

@@ -108,9 +108,7 @@ def from_encord_file(d: Any, path: Path, o: ReadOptions) -> Project:
         d,
         ontology_for(path, o, dropped),
         source=str(path),
-        media=o.media_root(path),
-        allow_outside_media=o.allow_outside_media,
-        limits=o.limits,
+        **o.reading(path),
         dropped=dropped,
     )
     warn_dropped("Encord", dropped, importing=True)

@@ -154,9 +154,7 @@ def _read(documents: dict[str, Any], folder: Path, o: ReadOptions, dropped: Coun
         documents,
         o.ontology,
         folder=folder,
-        media=o.media_root(folder),
-        allow_outside_media=o.allow_outside_media,
-        limits=o.limits,
+        **o.reading(folder),
         dropped=dropped,
     )
     warn_dropped("LabelMe", dropped, importing=True)

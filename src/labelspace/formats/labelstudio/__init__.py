@@ -136,9 +136,7 @@ def from_labelstudio_file(d: Any, path: Path, o: ReadOptions) -> Project:
         d,
         o.ontology,
         source=str(path),
-        media=o.media_root(path),
-        allow_outside_media=o.allow_outside_media,
-        limits=o.limits,
+        **o.reading(path),
         dropped=dropped,
     )
     warn_dropped("Label Studio", dropped, importing=True)
