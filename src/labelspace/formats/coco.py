@@ -832,7 +832,7 @@ def _put_annotation(
             meta = {"confidence": r.number(a.get("score"), f"{where}.score", 0.0, 1.0), "manual_annotation": False}
     for instance, coordinates in placed:
         placer.put(where, space, instance, frame, coordinates, meta)
-        dynamic = (ext or {}).get("dynamic", {})
+        dynamic = ext.get("dynamic", {}) if isinstance(ext, Mapping) else {}
         if dynamic:
             for attribute, value in _decode_answers(r, instance.ontology_item, dynamic, f"{where}.labelspace.dynamic"):
                 placer.answer(where, space, instance, attribute, frame, value)

@@ -566,7 +566,7 @@ class _Reader:
         for i, ad in enumerate(self.items(d, "attributes", path)):
             apath = f"{path}.attributes[{i}]"
             kind = ad.get("type")
-            if kind not in _KINDS:
+            if not isinstance(kind, str) or kind not in _KINDS:
                 raise OntologyError(f"{apath}.type: {kind!r} is not an attribute type; expected one of {list(_KINDS)}.")
             dynamic = bool(ad.get("dynamic", False))
             if dynamic and not allow_dynamic:

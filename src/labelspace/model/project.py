@@ -125,6 +125,8 @@ class Project:
         if not isinstance(rows, list):
             raise LabelRowError("rows: expected a list of label rows.")
         for i, rd in enumerate(rows):
+            if not isinstance(rd, Mapping):
+                raise LabelRowError(f"rows[{i}]: expected a label row (an object), got {type(rd).__name__}.")
             try:
                 project.add_row(label_row_from_dict({"format": "labelspace.label_row", "version": 1, **rd}, own))
             except LabelRowError as e:

@@ -100,7 +100,7 @@ def ontology_from_encord(
     def attributes(items: Any, into: list[Attribute], path: str, allow_dynamic: bool) -> None:
         for j, a in enumerate(r.objects(items if items is not None else [], f"{path}.attributes")):
             apath = f"{path}.attributes[{j}]"
-            kind = KIND.get(a.get("type"))  # type: ignore[arg-type]
+            kind = KIND.get(a["type"]) if isinstance(a.get("type"), str) else None
             if kind is None:
                 raise r.fail(f"{apath}.type", f"{a.get('type')!r:.30} is not radio, checklist, text or numeric.")
             with r.at(apath):

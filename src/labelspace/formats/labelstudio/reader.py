@@ -119,7 +119,13 @@ class _Placer:
                     f"the brush mask is {region.size[0]} x {region.size[1]} but the task's image is "
                     f"{space.width} x {space.height}.",
                 )
-            return BitmaskCoordinates(decode_brush(g, *region.size) > 0)
+            if not isinstance(g, list) or not all(type(v) is int and 0 <= v < 256 for v in g):
+                raise self.r.fail(f"{region.where}.value.rle", "expected a list of bytes (whole numbers 0..255).")
+            try:
+                alpha = decode_brush(g, *region.size)
+            except ValueError as e:
+                raise self.r.fail(f"{region.where}.value.rle", f"not a brush mask Label Studio wrote: {e}.") from None
+            return BitmaskCoordinates(alpha > 0)
         points = [self.point(x, y) for x, y in ([g] if family == "point" else g)]
         if family == "point":
             return points[0]
