@@ -74,6 +74,13 @@ def child(fmt, target, frames, *extra):
     )
 
 
+def finish(process):
+    """Wait for a writer to end, close its pipe; return its status."""
+    status = process.wait()
+    process.stdout.close()
+    return status
+
+
 def wait_for(process, line):
     got = process.stdout.readline().strip()
     assert got == line, f"the writer said {got!r}"
@@ -95,7 +102,7 @@ def test_a_killed_writer_leaves_the_earlier_output_whole(tmp_path, fmt, media):
     started = time.monotonic()
     wait_for(process, "done")
     took = time.monotonic() - started
-    assert process.wait() == 0
+    assert finish(process) == 0
     newer = summary(target, media)
     assert newer != earlier
     rng = random.Random(fmt)
@@ -106,7 +113,7 @@ def test_a_killed_writer_leaves_the_earlier_output_whole(tmp_path, fmt, media):
         wait_for(process, "writing")
         time.sleep(rng.uniform(0, took * 1.2))
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        finish(process)
         now = summary(target, media)
         assert now in (earlier, newer), f"after a kill the output reads as {now}, neither {earlier} nor {newer}"
         outcomes.add(now)
@@ -124,7 +131,7 @@ def test_a_full_disk_fails_cleanly(tmp_path, fmt, media):
     process = child(fmt, target, frames, "--fsize", "30")
     wait_for(process, "writing")
     said = process.stdout.readline()
-    assert process.wait() == 3
+    assert finish(process) == 3
     assert "could not write (File too large); the previous output is unchanged" in said
     assert summary(target, media) == earlier
     assert leftovers(tmp_path) == []
@@ -140,7 +147,7 @@ def test_sigterm_removes_the_temporary_file(tmp_path, fmt, media):
     wait_for(process, "writing")
     time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
-    status = process.wait()
+    status = finish(process)
     assert status in (-signal.SIGTERM, 0)
     if status == -signal.SIGTERM:
         assert summary(target, media) == earlier
