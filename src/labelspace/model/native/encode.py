@@ -79,17 +79,24 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
     renumber = np.full(max(len(meta), 1), -1, np.int64)
     renumber[used] = np.arange(used.size)
 
-    def column(values: array[Any], dtype: type) -> Any:
-        return pack_column(np.frombuffer(values[:], dtype)[used] if values else np.empty(0, dtype), packed)
+    def picked(values: array[Any], dtype: type) -> Any:
+        return np.frombuffer(values[:], dtype)[used] if values else np.empty(0, dtype)
 
+    # Only the users that a record written here names, in the order they were first seen: a row
+    # whose edits were undone writes what it wrote before them.
+    created_by, last_edited_by = picked(meta.created_by, np.int32), picked(meta.last_edited_by, np.int32)
+    named = np.unique(np.concatenate((created_by, last_edited_by)))
+    named = named[named >= 0]
+    users = np.full(len(meta.users) + 1, -1, np.int32)  # index -1 (no user) stays -1
+    users[named] = np.arange(named.size, dtype=np.int32)
     d["metadata"] = {
-        "created_at": column(meta.created_at, np.int64),
-        "created_by": column(meta.created_by, np.int32),
-        "last_edited_at": column(meta.last_edited_at, np.int64),
-        "last_edited_by": column(meta.last_edited_by, np.int32),
-        "confidence": column(meta.confidence, np.float64),
+        "created_at": pack_column(picked(meta.created_at, np.int64), packed),
+        "created_by": pack_column(users[created_by], packed),
+        "last_edited_at": pack_column(picked(meta.last_edited_at, np.int64), packed),
+        "last_edited_by": pack_column(users[last_edited_by], packed),
+        "confidence": pack_column(picked(meta.confidence, np.float64), packed),
         "manual_annotation": pack_column(np.frombuffer(meta.manual[:], np.int8)[used].astype(bool), packed),
-        "users": list(meta.users),
+        "users": [meta.users[i] for i in named.tolist()],
     }
     d["objects"] = [_track_to_dict(t, renumber, packed) for t in tracks]
     d["classifications"] = [
