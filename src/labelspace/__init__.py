@@ -42,6 +42,7 @@ from labelspace.model.ontology import (
     TextAttribute,
 )
 from labelspace.model.project import Project
+from labelspace.model.skeletons import SkeletonNode, SkeletonTemplate
 from labelspace.model.spaces import (
     FrameOverlapStrategy,
     ImageSpace,
@@ -94,6 +95,8 @@ __all__ = [
     "Shape",
     "SkeletonCoordinate",
     "SkeletonCoordinates",
+    "SkeletonNode",
+    "SkeletonTemplate",
     "Space",
     "TextAttribute",
     "VideoSpace",

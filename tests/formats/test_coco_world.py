@@ -57,6 +57,11 @@ def test_a_category_in_several_shapes_becomes_an_object_per_shape(person):
         ("left_eye", "occluded"),
     ]
     assert skeleton.coordinates.values[0].x == pytest.approx(15 / 64)
+    # COCO names the keypoints and edges; the template places the labelled ones where they sit in
+    # their box and the one never labelled on a circle.
+    template = skeleton.object_instance.ontology_item.skeleton
+    assert template.names == ["nose", "left_eye", "right_eye"]
+    assert template.edges == (("nose", "left_eye"), ("nose", "right_eye"))
     [(_, outline)] = found[("person", Shape.POLYGON)]
     assert len(outline.coordinates.polygons) == 1
     [(_, box)] = found[("car", Shape.BOUNDING_BOX)]
@@ -73,7 +78,9 @@ def test_it_goes_back_to_one_category_per_name_and_cocoeval_runs(person, tmp_pat
     save(project, tmp_path / "again.json", "coco")
     written = json.loads((tmp_path / "again.json").read_text())
     assert [(c["id"], c["name"]) for c in written["categories"]] == [(1, "person"), (2, "car"), (3, "traffic light")]
-    assert written["categories"][0]["keypoints"] == ["nose", "left_eye"]
+    # The category's keypoints and edges come back (from the skeleton template the import made).
+    assert written["categories"][0]["keypoints"] == ["nose", "left_eye", "right_eye"]
+    assert written["categories"][0]["skeleton"] == [[1, 2], [1, 3]]
     crowd = [a for a in written["annotations"] if a["iscrowd"] == 1]
     assert len(crowd) == 1 and isinstance(crowd[0]["segmentation"]["counts"], str)
     gt = COCO(str(tmp_path / "again.json"))

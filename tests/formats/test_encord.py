@@ -461,3 +461,41 @@ def test_medical_spaces_keep_their_modality(world):
     single.add_medical_space("scan", 5, 32, 32, "nifti")
     assert to_encord(single)["data_type"] == "nifti"
     assert read(to_encord(single), world.ontology).list_spaces()[0].modality == "nifti"
+
+
+def test_skeleton_templates_go_both_ways_with_the_sdk():
+    from encord.objects.skeleton_template import SkeletonTemplate as EncordTemplate
+    from encord.objects.skeleton_template import SkeletonTemplateCoordinate
+
+    from labelspace import SkeletonTemplate
+
+    # The SDK's own layout: nodes at image positions, the box their extent, the object's hash on it.
+    theirs = OntologyStructure()
+    template = EncordTemplate(
+        name="Triangle",
+        width=0.25,
+        height=0.25,
+        skeleton={
+            "0": SkeletonTemplateCoordinate(x=0.5, y=0.5, name="left", feature_hash="nodeA001"),
+            "1": SkeletonTemplateCoordinate(x=0.75, y=0.5, name="right", feature_hash="nodeB002"),
+            "2": SkeletonTemplateCoordinate(x=0.625, y=0.25, name="top", feature_hash="nodeC003"),
+        },
+        skeleton_edges={"0": {"1": {"color": "#000000"}}, "1": {"2": {"color": "#000000"}}},
+    )
+    theirs.add_skeleton_object(name="Triangle", skeleton_template=template, feature_node_hash="TRIhash1")
+    ontology = ontology_from_encord(json.loads(json.dumps(theirs.to_dict())))
+    [triangle] = ontology.objects
+    assert triangle.skeleton == SkeletonTemplate(
+        [("left", 0.0, 1.0), ("right", 1.0, 1.0), ("top", 0.5, 0.0)], [("left", "right"), ("right", "top")]
+    )
+    assert triangle.skeleton.place(0.1, 0.1, 0.2, 0.2).values[2].x == pytest.approx(0.2)
+    # What we write, the SDK reads: the template under the object's hash, nodes and edges kept.
+    back = OntologyStructure.from_dict(ontology_to_encord(ontology))
+    [sdk_template] = back.skeleton_templates.values()
+    assert sdk_template.feature_node_hash == back.objects[0].feature_node_hash == "TRIhash1"
+    assert [(n.name, n.x, n.y) for n in sdk_template.skeleton.values()] == [
+        ("left", 0.0, 1.0),
+        ("right", 1.0, 1.0),
+        ("top", 0.5, 0.0),
+    ]
+    assert ontology_from_encord(ontology_to_encord(ontology)) == ontology

@@ -24,6 +24,7 @@ streamed record by record, with a progress bar.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import orjson
 
 from labelspace.formats._atomic import atomic_file
@@ -76,6 +78,7 @@ from labelspace.model.native import (
 )
 from labelspace.model.ontology import Attribute, Classification, Object, Ontology, RadioAttribute, Shape
 from labelspace.model.project import Project
+from labelspace.model.skeletons import SkeletonTemplate
 from labelspace.model.spaces import MultiFrameSpace, Space
 
 FORMAT = "labelspace.coco"
@@ -205,6 +208,9 @@ class _Exporter:
                     if shape not in (Shape.POINT, Shape.SKELETON):
                         continue
                     seen = names.setdefault(self.category_of[instance.feature_hash], [])
+                    template = instance.ontology_item.skeleton
+                    if template is not None:
+                        seen.extend(n for n in template.names if n not in seen)
                     if shape is Shape.POINT:
                         seen.extend(["point"] if "point" not in seen else [])
                         continue
@@ -223,8 +229,13 @@ class _Exporter:
             )
             category["labelspace"]["objects"].append(obj.feature_node_hash)
             if category_id in self.keypoints:
-                category["keypoints"] = self.keypoints[category_id]
-                category["skeleton"] = []
+                names = self.keypoints[category_id]
+                category["keypoints"] = names
+                edges = category.setdefault("skeleton", [])
+                for a, b in obj.skeleton.edges if obj.skeleton is not None else ():
+                    edge = [names.index(a) + 1, names.index(b) + 1]
+                    if edge not in edges:
+                        edges.append(edge)
         return list(out.values())
 
     def static_answers(self, instance: ObjectInstance) -> tuple[dict[str, Any], dict[str, Any], bool]:
@@ -435,6 +446,7 @@ class _Plain:
         self.r = r
         self.names: dict[Any, str] = {}
         self.keypoints: dict[Any, list[str]] = {}
+        self.edges: dict[Any, list[tuple[int, int]]] = {}
         for i, c in enumerate(categories):
             where = f"categories[{i}]"
             category_id = c.get("id")
@@ -447,12 +459,55 @@ class _Plain:
             self.keypoints[category_id] = [
                 r.text(k, f"{where}.keypoints[{j}]") for j, k in enumerate(r.seq(points, f"{where}.keypoints"))
             ]
+            self.edges[category_id] = self._edges(c, where, len(self.keypoints[category_id]))
         self.ontology = ontology
         self.given = ontology is not None
         self.objects: dict[tuple[str, Shape], Object] = {}
         if ontology is not None:
             for obj in ontology.objects:
                 self.objects.setdefault((obj.name, obj.shape), obj)
+
+    def _edges(self, c: Mapping[str, Any], where: str, n: int) -> list[tuple[int, int]]:
+        """A category's ``skeleton``: pairs of 1-based keypoint numbers."""
+        edges = []
+        for j, pair in enumerate(self.r.seq(c.get("skeleton") or [], f"{where}.skeleton")):
+            a, b = self.r.numbers(pair, f"{where}.skeleton[{j}]", 2)
+            if not (a.is_integer() and b.is_integer() and 1 <= a <= n and 1 <= b <= n):
+                raise self.r.fail(
+                    f"{where}.skeleton[{j}]", f"expected two keypoint numbers from 1 to {n}, got {pair!r:.30}."
+                )
+            edges.append((int(a) - 1, int(b) - 1))
+        return edges
+
+    def template(self, category: Any, annotations: list[Mapping[str, Any]]) -> SkeletonTemplate | None:
+        """A category's skeleton template: its keypoints where they sit, on average, in their boxes.
+
+        COCO names the keypoints and the edges but keeps no drawing of the template; a keypoint
+        never labelled goes on a circle.
+        """
+        names = self.keypoints.get(category) or []
+        if not names:
+            return None
+        sums = np.zeros((len(names), 3))
+        for a in annotations:
+            box, values = a.get("bbox"), a.get("keypoints")
+            if a.get("category_id") != category or not _has_area(box) or not isinstance(values, list):
+                continue
+            assert isinstance(box, list)
+            for k in range(min(len(names), len(values) // 3)):
+                x, y, v = values[3 * k : 3 * k + 3]
+                if all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in (x, y, v)) and v > 0:
+                    rel = ((x - box[0]) / box[2], (y - box[1]) / box[3])
+                    if all(math.isfinite(t) for t in rel):
+                        sums[k] += (*rel, 1)
+        nodes = []
+        for k, name in enumerate(names):
+            if sums[k, 2]:
+                nodes.append((name, sums[k, 0] / sums[k, 2], sums[k, 1] / sums[k, 2]))
+            else:
+                angle = 2 * math.pi * k / len(names)
+                nodes.append((name, 0.5 + 0.5 * math.sin(angle), 0.5 - 0.5 * math.cos(angle)))
+        return SkeletonTemplate(nodes, [(names[a], names[b]) for a, b in self.edges.get(category, [])])
 
     def plan(self, annotations: list[Mapping[str, Any]]) -> None:
         """Make the ontology (when none was given): an object per category and shape used, crowd flags as attributes."""
@@ -470,7 +525,8 @@ class _Plain:
         for category, name in self.names.items():
             shapes = used.get(category) or {Shape.SKELETON if self.keypoints[category] else Shape.BOUNDING_BOX: False}
             for shape, crowd in shapes.items():
-                obj = self.ontology.add_object(name, shape)
+                template = self.template(category, annotations) if shape is Shape.SKELETON else None
+                obj = self.ontology.add_object(name, shape, skeleton=template)
                 if crowd:
                     flag = obj.add_attribute(RadioAttribute, CROWD)
                     flag.add_option("0")

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union, overload
 
 from labelspace.model.errors import OntologyError
+from labelspace.model.skeletons import SkeletonTemplate
 
 if TYPE_CHECKING:
     from labelspace.model.instances import ClassificationInstance, ObjectInstance
@@ -233,12 +234,16 @@ class Object:
     Create objects with ``Ontology.add_object``.
     """
 
-    def __init__(self, name: str, shape: Shape, feature_node_hash: str, color: str) -> None:
+    def __init__(
+        self, name: str, shape: Shape, feature_node_hash: str, color: str, skeleton: SkeletonTemplate | None = None
+    ) -> None:
         self.name = name
         self.shape = shape
         self.feature_node_hash = feature_node_hash
         self.color = color
         self.attributes: list[Attribute] = []
+        self.skeleton = skeleton
+        """For a skeleton object, the template its instances are drawn from (node names, edges), if known."""
 
     @property
     def title(self) -> str:
@@ -373,7 +378,13 @@ class Ontology:
         return feature_node_hash
 
     def add_object(
-        self, name: str, shape: Shape | str, feature_node_hash: str | None = None, color: str | None = None
+        self,
+        name: str,
+        shape: Shape | str,
+        feature_node_hash: str | None = None,
+        color: str | None = None,
+        *,
+        skeleton: SkeletonTemplate | None = None,
     ) -> Object:
         """Add an object class.
 
@@ -382,6 +393,7 @@ class Ontology:
             shape: A ``Shape`` (or its value, such as ``"bounding_box"``).
             feature_node_hash: The object's identifier; generated when omitted.
             color: A ``#RRGGBB`` display colour; picked from a palette when omitted.
+            skeleton: For a ``skeleton`` object, its ``SkeletonTemplate`` (the nodes an annotator places).
         """
         if not isinstance(name, str) or not name:
             raise OntologyError(f"An object needs a non-empty str name, got {name!r}.")
@@ -389,10 +401,17 @@ class Ontology:
             shape = Shape(shape)
         except ValueError:
             raise OntologyError(f"{shape!r} is not a shape; expected one of {[s.value for s in Shape]}.") from None
+        if skeleton is not None:
+            if not isinstance(skeleton, SkeletonTemplate):
+                raise OntologyError(f"skeleton must be a SkeletonTemplate, got {type(skeleton).__name__}.")
+            if shape is not Shape.SKELETON:
+                raise OntologyError(
+                    f"Object {name!r} is a {shape.value}; only skeleton objects take a skeleton template."
+                )
         feature_node_hash = self._check_new_hash(feature_node_hash)
         if color is None:
             color = _COLORS[len(self._objects) % len(_COLORS)]
-        obj = Object(name, shape, feature_node_hash, color)
+        obj = Object(name, shape, feature_node_hash, color, skeleton)
         self._objects.append(obj)
         return obj
 
@@ -453,6 +472,7 @@ class Ontology:
                     "feature_node_hash": o.feature_node_hash,
                     "color": o.color,
                     "attributes": [_attribute_to_dict(a) for a in o.attributes],
+                    **({"skeleton": o.skeleton.to_dict()} if o.skeleton is not None else {}),
                 }
                 for o in self._objects
             ],
@@ -479,11 +499,13 @@ class Ontology:
             raise OntologyError(f"ontology: expected a dict with objects and classifications, got {type(d).__name__}.")
         for i, od in enumerate(reader.items(d, "objects", "ontology")):
             path = f"ontology.objects[{i}]"
+            skeleton = od.get("skeleton")
             obj = ontology.add_object(
                 reader.text(od, "name", path),
                 reader.shape(od, path),
                 reader.hash(od, path),
                 reader.text(od, "color", path),
+                skeleton=None if skeleton is None else SkeletonTemplate.from_dict(skeleton, f"{path}.skeleton"),
             )
             reader.attributes(od, path, obj.attributes, allow_dynamic=True)
         for i, cd in enumerate(reader.items(d, "classifications", "ontology")):

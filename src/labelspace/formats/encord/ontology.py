@@ -16,6 +16,7 @@ from labelspace.model.ontology import (
     Shape,
     TextAttribute,
 )
+from labelspace.model.skeletons import SkeletonTemplate
 
 KIND = {"radio": RadioAttribute, "checklist": ChecklistAttribute, "text": TextAttribute, "numeric": NumericAttribute}
 
@@ -71,8 +72,53 @@ def ontology_to_encord(ontology: Ontology) -> dict[str, Any]:
             }
             for i, c in enumerate(ontology.classifications, start=1)
         ],
-        "skeleton_templates": [],
+        "skeleton_templates": [
+            {"template": _template_to_encord(o.name, o.feature_node_hash, o.skeleton)}
+            for o in ontology.objects
+            if o.skeleton is not None
+        ],
     }
+
+
+def _template_to_encord(name: str, feature_node_hash: str, template: SkeletonTemplate) -> dict[str, Any]:
+    """Encord keeps a template beside its object, under the object's hash; nodes in the unit box."""
+    index = {n.name: str(i) for i, n in enumerate(template.nodes)}
+    edges: dict[str, dict[str, dict[str, str]]] = {}
+    for a, b in template.edges:
+        edges.setdefault(index[a], {})[index[b]] = {"color": "#000000"}
+    return {
+        "name": name,
+        "width": 1.0,
+        "height": 1.0,
+        "skeleton": {
+            index[n.name]: {"x": n.x, "y": n.y, "name": n.name, "color": "#000000", "value": n.name}
+            for n in template.nodes
+        },
+        "skeletonEdges": edges,
+        "feature_node_hash": feature_node_hash,
+        "shape": "skeleton",
+    }
+
+
+def _template_from_encord(r: Reader, t: Any, path: str) -> SkeletonTemplate:
+    nodes_by_key = r.obj(t.get("skeleton"), f"{path}.skeleton")
+    nodes = []
+    names: dict[str, str] = {}
+    for key, node in nodes_by_key.items():
+        n = r.obj(node, f"{path}.skeleton.{key}")
+        name = r.text(n.get("name"), f"{path}.skeleton.{key}.name")
+        names[str(key)] = name
+        nodes.append(
+            (name, r.number(n.get("x"), f"{path}.skeleton.{key}.x"), r.number(n.get("y"), f"{path}.skeleton.{key}.y"))
+        )
+    edges = []
+    for start, ends in r.obj(t.get("skeletonEdges", {}), f"{path}.skeletonEdges").items():
+        for end in r.obj(ends, f"{path}.skeletonEdges.{start}"):
+            if str(start) not in names or str(end) not in names:
+                raise r.fail(f"{path}.skeletonEdges.{start}", f"edge to node {end!r:.20} that the template lacks.")
+            edges.append((names[str(start)], names[str(end)]))
+    with r.at(path):
+        return SkeletonTemplate(nodes, edges)
 
 
 @reading
@@ -96,6 +142,14 @@ def ontology_from_encord(
     dropped = dropped if dropped is not None else Counter()
     ontology = Ontology()
     data = r.obj(d, "ontology")
+    # A template goes with the object of its hash (Encord's own link), else with the object of its name.
+    templates: dict[str, SkeletonTemplate] = {}
+    for i, wrapper in enumerate(r.objects(data.get("skeleton_templates") or [], "skeleton_templates")):
+        t = r.obj(wrapper.get("template", wrapper), f"skeleton_templates[{i}].template")
+        template = _template_from_encord(r, t, f"skeleton_templates[{i}].template")
+        for key in (t.get("feature_node_hash"), t.get("name")):
+            if isinstance(key, str) and key:
+                templates.setdefault(key, template)
 
     def attributes(items: Any, into: list[Attribute], path: str, allow_dynamic: bool) -> None:
         for j, a in enumerate(r.objects(items if items is not None else [], f"{path}.attributes")):
@@ -132,11 +186,14 @@ def ontology_from_encord(
             continue
         with r.at(path):
             color = o.get("color")
+            name = r.text(o.get("name"), f"{path}.name")
+            feature_node_hash = r.text(o.get("featureNodeHash"), f"{path}.featureNodeHash")
             obj = ontology.add_object(
-                r.text(o.get("name"), f"{path}.name"),
+                name,
                 Shape(shape),
-                r.text(o.get("featureNodeHash"), f"{path}.featureNodeHash"),
+                feature_node_hash,
                 color if isinstance(color, str) and color else None,
+                skeleton=templates.get(feature_node_hash, templates.get(name)) if shape == "skeleton" else None,
             )
             attributes(o.get("attributes"), obj.attributes, path, True)
     for i, c in enumerate(r.objects(data.get("classifications", []), "classifications")):
