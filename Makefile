@@ -8,16 +8,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[lab]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-demo: $(VENV)/.installed
-	$(BIN)/labelspace demo --out demo-output
+# The Annotator on a sample project (made in demo-project/ on the first run, reused after), in a
+# JupyterLab on 127.0.0.1 behind a random token; the URL is printed, Ctrl-C stops it.
+demo: $(VENV)/.installed-lab
+	$(BIN)/labelspace demo --dir demo-project
 
 js/node_modules/.installed: js/package.json js/package-lock.json
 	cd js && npm ci --no-audit --no-fund
@@ -43,5 +45,6 @@ test: lint js-test
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_model.py
 
+# demo-project/ stays: it holds the edits made in the demo.
 clean:
 	rm -rf $(VENV) demo-output js/node_modules

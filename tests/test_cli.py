@@ -4,8 +4,8 @@ from labelspace import LabelRow
 from labelspace.cli import main
 
 
-def test_demo_labels_saves_and_reloads(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--frames", "2000", "--tracks", "5"])
+def test_summary_labels_saves_and_reloads(tmp_path):
+    result = CliRunner().invoke(main, ["summary", "--out", str(tmp_path), "--frames", "2000", "--tracks", "5"])
     assert result.exit_code == 0, result.output
     assert "round trip: the reloaded labels equal the saved ones" in result.output
     assert "dashcam.mp4" in result.output and "street.jpg" in result.output
@@ -16,19 +16,19 @@ def test_demo_labels_saves_and_reloads(tmp_path):
 
 
 def test_bad_arguments_exit_2():
-    result = CliRunner().invoke(main, ["demo", "--frames", "3"])
+    result = CliRunner().invoke(main, ["summary", "--frames", "3"])
     assert result.exit_code == 2
     assert "--frames" in result.output
 
 
-def _demo(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--frames", "300", "--tracks", "3"])
+def _summary(tmp_path):
+    result = CliRunner().invoke(main, ["summary", "--out", str(tmp_path), "--frames", "300", "--tracks", "3"])
     assert result.exit_code == 0, result.output
     return tmp_path / "labels.json"
 
 
 def test_info(tmp_path):
-    labels = _demo(tmp_path)
+    labels = _summary(tmp_path)
     result = CliRunner().invoke(main, ["info", str(labels)])
     assert result.exit_code == 0, result.output
     assert "(labelspace)" in result.output
@@ -38,7 +38,7 @@ def test_info(tmp_path):
 
 
 def test_convert_to_coco_and_back(tmp_path):
-    labels = _demo(tmp_path)
+    labels = _summary(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["convert", str(labels), str(tmp_path / "coco.json"), "--to", "coco"])
     assert result.exit_code == 0, result.output
@@ -76,7 +76,7 @@ def test_convert_errors(tmp_path):
 
 
 def test_convert_to_encord_and_back(tmp_path):
-    labels = _demo(tmp_path)
+    labels = _summary(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["convert", str(labels), str(tmp_path / "row.json"), "--to", "encord"])
     assert result.exit_code == 0, result.output

@@ -28,4 +28,5 @@ def test_the_wheel_holds_the_front_end_bundle(tmp_path):
     assert "labelspace/widget/static/innotater.css" in names
     assert "labelspace/py.typed" in names
     assert "labelspace/samples/traffic_ontology.json" in names
+    assert "labelspace/samples/project.py" in names and "labelspace/samples/street.py" in names  # labelspace demo
     assert not any(n.startswith("js/") or "node_modules" in n for n in names)

@@ -51,10 +51,12 @@ from labelspace.model.spaces import (
     Space,
     VideoSpace,
 )
+from labelspace.widget.annotator import Annotator
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Annotator",
     "AnswerForFrames",
     "AnswersForFrames",
     "Attribute",

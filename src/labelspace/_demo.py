@@ -1,4 +1,4 @@
-"""The end-to-end demo behind ``labelspace demo``: label an image and a long video, save, reload."""
+"""The headless demo behind ``labelspace summary``: label an image and a long video, save, reload."""
 
 from __future__ import annotations
 

@@ -36,6 +36,47 @@ def main() -> None:
 
 @main.command()
 @click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-project"),
+    show_default=True,
+    help="Working folder: the sample project is made here, or reused if it is there.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port for JupyterLab on 127.0.0.1 (0: a free one).",
+)
+@click.option(
+    "--browser/--no-browser",
+    default=False,
+    show_default=True,
+    help="Open the notebook in a web browser too.",
+)
+def demo(folder: Path, port: int, browser: bool) -> None:
+    """Open the Annotator on a sample project in JupyterLab; Ctrl-C stops it.
+
+    The first run makes the project (drawn street images, an ontology with every shape and
+    attribute, labels and predictions to review) in the working folder; later runs reuse it, so
+    edits are kept. JupyterLab listens on 127.0.0.1 behind a random token; the URL to open is
+    printed. Needs JupyterLab (pip install 'labelspace[lab]').
+    """
+    from labelspace import _lab
+
+    try:
+        status = _lab.run(folder, port=port, browser=browser, echo=click.echo)
+    except LabelspaceError as e:
+        _fail(e.message)
+    except OSError as e:
+        _fail(str(e))
+    sys.exit(status)
+
+
+@main.command()
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
@@ -50,8 +91,11 @@ def main() -> None:
     help="Frames of the demo video.",
 )
 @click.option("--tracks", type=click.IntRange(1, 1000), default=20, show_default=True, help="Car tracks on the video.")
-def demo(out: Path, frames: int, tracks: int) -> None:
-    """Label the bundled sample (an image and a long video), save it, reload it and print a summary."""
+def summary(out: Path, frames: int, tracks: int) -> None:
+    """Label a sample image and a long video without a notebook, save, reload and print a summary.
+
+    The headless demo, for scripts: it needs nothing beyond the base install.
+    """
     from labelspace._demo import run_demo
 
     result = run_demo(out, frames=frames, tracks=tracks)

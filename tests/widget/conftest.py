@@ -38,3 +38,40 @@ class Sent:
 
     def images(self):
         return [(m["name"], m["index"], m["uindex"]) for m, _ in self.messages if m.get("kind") == "image"]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """One JupyterLab server and one Chromium for every end-to-end test of the session: (url, root, browser)."""
+    from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
+
+    sync_playwright = require("playwright.sync_api").sync_playwright
+    root = tmp_path_factory.mktemp("lab")
+    with jupyter_lab(root) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield url, root, browser
+        browser.close()
+
+
+@pytest.fixture
+def open_notebook(lab, request):
+    """Open a fresh notebook with the given cells and run the first; returns (Notebook, page)."""
+    from tests.widget.jupyter import Notebook, write_notebook
+
+    url, root, browser = lab
+    made = []
+
+    def open_(*cells):
+        stem = "".join(ch if ch.isalnum() else "_" for ch in request.node.name)[:40] + str(len(made))
+        write_notebook(root / f"{stem}.ipynb", list(cells))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # A workspace of its own, so that JupyterLab does not reopen other tests' notebooks.
+        page.goto(f"{url}/lab/workspaces/{stem}/tree/{stem}.ipynb?reset")
+        made.append(page)
+        nb = Notebook(page, len(cells))
+        nb.run(0)
+        return nb, page
+
+    yield open_
+    for page in made:
+        page.close()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from labelspace.widget.innotater import Innotater
 
-MODEL_TS = Path(__file__).resolve().parents[2] / "js" / "src" / "model.ts"
+MODEL_TS = Path(__file__).resolve().parents[2] / "js" / "src" / "widgets" / "innotater" / "model.ts"
 
 
 def interface_keys(source: str, name: str) -> set[str]:
@@ -74,3 +74,183 @@ def test_innotater_signatures_follow_the_seed():
     assert defaults(api.ButtonInnotation.__init__) == {"on_click": None}
     assert defaults(api.RepeatInnotation.__init__) == {"min_repeats": 0, "max_repeats": 10}
     assert {"data", "name", "desc", "layout"} <= set(defaults(api.Innotation.__init__))
+
+
+# --- the Annotator: js/src/protocol/*.ts and labelspace.widget.protocol ---------------------------
+
+PROTOCOL_TS = Path(__file__).resolve().parents[2] / "js" / "src" / "protocol"
+
+
+def interfaces(name: str) -> dict[str, set[str]]:
+    """Every interface of a protocol file, with its keys."""
+    source = (PROTOCOL_TS / name).read_text()
+    return {i: interface_keys(source, i) for i in re.findall(r"^export interface (\w+)", source, re.M)}
+
+
+def typed_dict_keys(cls) -> set[str]:
+    return set(cls.__required_keys__ | cls.__optional_keys__)
+
+
+def test_every_protocol_interface_is_a_typed_dict_with_the_same_keys():
+    from labelspace.widget import protocol
+
+    checked = []
+    for name in ("ontology.ts", "state.ts", "messages.ts"):
+        for interface, keys in interfaces(name).items():
+            assert hasattr(protocol, interface), f"{name}: {interface} has no TypedDict in labelspace.widget.protocol"
+            assert typed_dict_keys(getattr(protocol, interface)) == keys, interface
+            checked.append(interface)
+    assert {
+        "OntologySpec",
+        "ObjectSpec",
+        "ClassificationSpec",
+        "AttributeSpec",
+        "OptionSpec",
+        "SkeletonSpec",
+        "SkeletonNodeSpec",
+        "RowSummary",
+        "SpaceState",
+        "MetaState",
+        "RunState",
+        "DynamicRunState",
+        "ObjectState",
+        "ClassificationRunState",
+        "ClassificationState",
+        "HistoryState",
+        "RowState",
+        "InstanceKey",
+        "RowMessage",
+        "UpdateMessage",
+        "RefusedMessage",
+        "ImageRequest",
+        "ImageResponse",
+        "Model",
+    } <= set(checked)
+
+
+def test_every_operation_interface_matches_the_models_operations():
+    from labelspace.model import operations
+
+    for interface, keys in interfaces("operations.ts").items():
+        assert typed_dict_keys(getattr(operations, interface)) == keys, interface
+
+
+def test_annotator_traitlets_and_the_typescript_model_name_the_same_keys():
+    from labelspace.widget import protocol
+    from labelspace.widget.annotator import Annotator
+
+    model = interfaces("state.ts")["Model"]
+    assert set(Annotator.class_own_traits(sync=True)) == model
+    assert typed_dict_keys(protocol.Model) == model
+
+
+def test_messages_the_annotator_sends_have_exactly_the_keys_of_their_interfaces(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from labelspace import LabelRow, SkeletonTemplate
+    from labelspace.widget.annotator import Annotator
+    from tests.conftest import World
+    from tests.widget.conftest import Sent
+
+    world = World()
+    world.ontology.add_object("hand", "skeleton", skeleton=SkeletonTemplate([("a", 0, 0), ("b", 1, 1)], [("a", "b")]))
+    Image.fromarray(np.zeros((48, 64, 3), np.uint8)).save(tmp_path / "a.png")
+    row = LabelRow.from_media(world.ontology, {"img": tmp_path / "a.png"})
+    cam = row.add_video_space("cam", 10, 64, 48)
+    state = {**interfaces("state.ts"), **interfaces("ontology.ts")}
+    messages = interfaces("messages.ts")
+
+    a = Annotator(row)
+    sent = Sent(a)
+    assert set(a.ontology) == state["OntologySpec"]
+    for spec in a.ontology["objects"]:
+        assert set(spec) == state["ObjectSpec"]
+        for attribute in spec["attributes"]:
+            assert set(attribute) == state["AttributeSpec"]
+            for option in attribute["options"]:
+                assert set(option) == state["OptionSpec"]
+    skeleton = a.ontology["objects"][-1]["skeleton"]
+    assert set(skeleton) == state["SkeletonSpec"] and set(skeleton["nodes"][0]) == state["SkeletonNodeSpec"]
+    for spec in a.ontology["classifications"]:
+        assert set(spec) == state["ClassificationSpec"]
+    assert set(a.rows[0]) == state["RowSummary"]
+
+    box = {"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}
+    a.handle(
+        {
+            "kind": "edit",
+            "request": 1,
+            "op": {
+                "op": "put_object",
+                "space": "cam",
+                "object": "o",
+                "feature": "box00001",
+                "frames": [[0, 4]],
+                "coordinates": box,
+            },
+        }
+    )
+    a.handle(
+        {
+            "kind": "edit",
+            "request": 2,
+            "op": {
+                "op": "set_dynamic_answer",
+                "space": "cam",
+                "object": "o",
+                "attribute": "occl0001",
+                "frames": [[0, 2]],
+                "answer": "vis00001",
+            },
+        }
+    )
+    a.handle(
+        {
+            "kind": "edit",
+            "request": 3,
+            "op": {
+                "op": "put_classification",
+                "space": "cam",
+                "classification": "c",
+                "feature": "weat0001",
+                "frames": 1,
+            },
+        }
+    )
+    a.handle(
+        {"kind": "edit", "request": 4, "op": {"op": "remove_object", "space": "cam", "object": "o", "frames": [[0, 9]]}}
+    )
+    a.handle({"kind": "undo", "request": 5})
+    a.handle({"kind": "edit", "request": 6, "op": {"op": "frobnicate"}})
+    a.handle({"kind": "ready"})
+    kinds = {"row": "RowMessage", "update": "UpdateMessage", "refused": "RefusedMessage"}
+    seen = set()
+    for content, _ in sent.messages:
+        seen.add(content["kind"])
+        assert set(content) == messages[kinds[content["kind"]]], content["kind"]
+        if content["kind"] == "update":
+            assert set(content["history"]) == state["HistoryState"]
+            for key in content["removed_objects"] + content["removed_classifications"]:
+                assert set(key) == state["InstanceKey"]
+    assert seen == set(kinds)
+    [removed] = [c for c, _ in sent.messages if c["kind"] == "update" and c["removed_objects"]]
+    assert removed["removed_objects"] == [{"space": "cam", "id": "o"}]
+
+    row_state = sent.messages[-1][0]["row"]
+    assert set(row_state) == state["RowState"]
+    assert set(row_state["spaces"][0]) == state["SpaceState"]
+    [obj] = row_state["objects"]
+    assert set(obj) == state["ObjectState"] and set(obj["runs"][0]) == state["RunState"]
+    assert set(obj["runs"][0]["meta"]) == state["MetaState"]
+    assert set(obj["dynamic"]["occl0001"][0]) == state["DynamicRunState"]
+    [classification] = row_state["classifications"]
+    assert set(classification) == state["ClassificationState"]
+    assert set(classification["runs"][0]) == state["ClassificationRunState"]
+    assert cam.number_of_frames == 10
+
+    response, buffers = a._image({"row": 0, "space": "img", "frame": 0}, [])
+    assert set(response) == messages["ImageResponse"] and len(buffers) == 1
+    error, buffers = a._image({"row": 0, "space": "cam", "frame": 0}, [])
+    assert set(error) == messages["ImageResponse"] and error["error"] and buffers == []
+    assert set(messages["ImageRequest"]) == {"row", "space", "frame"}

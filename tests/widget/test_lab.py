@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS, Notebook, jupyter_lab, write_notebook
+from tests.widget.jupyter import CHROMIUM, Notebook, jupyter_lab, write_notebook
 
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 
 SETUP = """
 import json
@@ -23,39 +23,18 @@ files = ['img0.jpg', 'img1.jpg', 'img2.jpg']
 """
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab")
+@pytest.fixture(scope="module", autouse=True)
+def images(lab):
+    _, root, _ = lab
     for i in range(3):
         array = np.zeros((600, 800, 3), np.uint8)
         array[:, :, i] = 200
         Image.fromarray(array).save(root / f"img{i}.jpg")
-    with jupyter_lab(root) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield url, root, browser
-        browser.close()
 
 
 @pytest.fixture
-def notebook(lab, request):
-    """Open a fresh notebook with the given cells; yield (Notebook, page)."""
-    url, root, browser = lab
-    made = []
-
-    def open_notebook(*cells):
-        stem = "".join(ch if ch.isalnum() else "_" for ch in request.node.name)[:40] + str(len(made))
-        write_notebook(root / f"{stem}.ipynb", [SETUP, *cells])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        # A workspace of its own, so that JupyterLab does not reopen other tests' notebooks.
-        page.goto(f"{url}/lab/workspaces/{stem}/tree/{stem}.ipynb?reset")
-        made.append(page)
-        nb = Notebook(page, len(cells) + 1)
-        nb.run(0)
-        return nb, page
-
-    yield open_notebook
-    for page in made:
-        page.close()
+def notebook(open_notebook):
+    return lambda *cells: open_notebook(SETUP, *cells)
 
 
 def canvas_box(page, nth=0):

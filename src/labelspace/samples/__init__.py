@@ -1,4 +1,10 @@
-"""Sample data that ships with labelspace, for the demo and for trying things out."""
+"""Sample data that ships with labelspace, for the demos and for trying things out.
+
+- ``traffic_ontology()`` (here): the ontology of ``labelspace summary``'s headless demo.
+- ``labelspace.samples.street``: street scenes drawn with numpy and Pillow, with the geometry of what was drawn.
+- ``labelspace.samples.project``: the sample project ``labelspace demo`` opens in the Annotator
+  (``street_project(folder)``, ``street_ontology()``).
+"""
 
 from __future__ import annotations
 

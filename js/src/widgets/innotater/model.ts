@@ -1,7 +1,7 @@
 // The state shared with Python. The keys of `Model` are exactly the `sync=True` traitlets of
 // `labelspace.widget.innotater.Innotater`; tests/widget/test_contract.py checks that they agree.
 
-import type { ShapeStyle } from "./canvas";
+import type { ShapeStyle } from "../../canvas/imageCanvas";
 
 export type Box = [number, number, number, number]; // x, y, w, h in image pixels
 

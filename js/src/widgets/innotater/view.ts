@@ -4,8 +4,8 @@
 // previous samples, sent ahead by Python, paint without waiting.
 
 import type { AnyModel } from "@anywidget/types";
-import { ImageCanvas, type CanvasShape } from "./canvas";
-import { type Rect, displaySize, formatBox, isEmptyBox, roundBox } from "./geometry";
+import { ImageCanvas, type CanvasShape } from "../../canvas/imageCanvas";
+import { type Rect, displaySize, formatBox, isEmptyBox, roundBox } from "../../core/view";
 import type {
   BBoxSpec,
   Box,

@@ -1,6 +1,6 @@
 // The anywidget entry point of the Innotater.
 import type { RenderProps } from "@anywidget/types";
-import { InnotaterView } from "./innotater";
+import { InnotaterView } from "./view";
 import type { Model } from "./model";
 
 function render({ model, el }: RenderProps<Model>): () => void {

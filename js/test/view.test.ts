@@ -12,7 +12,7 @@ import {
   toImage,
   toScreen,
   zoomAt,
-} from "../src/geometry";
+} from "../src/core/view";
 
 describe("displaySize", () => {
   it.each([

@@ -1,0 +1,277 @@
+// The annotation store: what the kernel says the label row holds, decoded into pixel geometry for
+// the current frame of each space, plus what only the view holds (selection, hidden, locked, the
+// prediction threshold, previews of edits not yet answered). Observers hear what changed.
+
+import type { ClassificationSpec, ObjectSpec, OntologySpec } from "../protocol/ontology";
+import type { UpdateMessage } from "../protocol/messages";
+import type { ClassificationState, InstanceKey, MetaState, ObjectState, RowState, RunState, SpaceState } from "../protocol/state";
+import type { Geom } from "./shapes";
+import { fromWire } from "./wire";
+
+export interface Annotation {
+  key: string;
+  space: string;
+  id: string;
+  spec: ObjectSpec;
+  state: ObjectState;
+  /** The geometry on the space's current frame (pixels), or null if the object is not on it. */
+  geom: Geom | null;
+  meta: MetaState | null;
+  /** An edit shown before the kernel has answered it. */
+  preview: Geom | null;
+  hidden: boolean;
+  locked: boolean;
+  /** Bumped on every change of what is drawn (caches key on it). */
+  version: number;
+}
+
+export type StoreEvent =
+  | { kind: "row" }
+  | { kind: "objects"; keys: string[] }
+  | { kind: "classifications" }
+  | { kind: "selection" }
+  | { kind: "visibility" }
+  | { kind: "frame"; space: string };
+
+export const keyOf = (k: InstanceKey): string => `${k.space}/${k.id}`;
+
+/** The run of `runs` (sorted by start) holding `frame`, or null. */
+export function runAt<R extends { start: number; end: number }>(runs: R[], frame: number): R | null {
+  let lo = 0;
+  let hi = runs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = runs[mid];
+    if (frame < r.start) hi = mid - 1;
+    else if (frame > r.end) lo = mid + 1;
+    else return r;
+  }
+  return null;
+}
+
+export class AnnotationStore {
+  ontology: OntologySpec = { objects: [], classifications: [] };
+  objectSpecs = new Map<string, ObjectSpec>();
+  classificationSpecs = new Map<string, ClassificationSpec>();
+  row: RowState | null = null;
+  spaces: SpaceState[] = [];
+  readonly objects = new Map<string, Annotation>();
+  readonly classifications = new Map<string, ClassificationState>();
+  readonly selection = new Set<string>();
+  readonly frames = new Map<string, number>();
+  /** Predictions (manual_annotation false) below this confidence are not shown. */
+  threshold = 0;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+
+  setOntology(ontology: OntologySpec): void {
+    this.ontology = ontology;
+    this.objectSpecs = new Map(ontology.objects.map((o) => [o.hash, o]));
+    this.classificationSpecs = new Map(ontology.classifications.map((c) => [c.hash, c]));
+  }
+
+  on(listener: (e: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: StoreEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  space(id: string): SpaceState | undefined {
+    return this.spaces.find((s) => s.id === id);
+  }
+
+  frame(space: string): number {
+    return this.frames.get(space) ?? 0;
+  }
+
+  loadRow(row: RowState): void {
+    const previous = this.row;
+    this.row = row;
+    this.spaces = row.spaces;
+    if (!previous || previous.index !== row.index) {
+      this.frames.clear();
+      this.selection.clear();
+    }
+    const keep = new Map([...this.objects].filter(([, a]) => previous?.index === row.index && (a.hidden || a.locked)));
+    this.objects.clear();
+    for (const state of row.objects) {
+      const a = this.build(state);
+      const old = keep.get(a.key);
+      if (old) {
+        a.hidden = old.hidden;
+        a.locked = old.locked;
+      }
+      if (a) this.objects.set(a.key, a);
+    }
+    this.classifications.clear();
+    for (const c of row.classifications) this.classifications.set(keyOf(c), c);
+    for (const key of [...this.selection]) if (!this.objects.has(key)) this.selection.delete(key);
+    this.emit({ kind: "row" });
+  }
+
+  /** Apply what the kernel says an edit changed; returns the keys of the objects it touched. */
+  applyUpdate(msg: UpdateMessage): string[] {
+    if (this.row) this.row.history = msg.history;
+    const keys: string[] = [];
+    for (const state of msg.objects) {
+      const old = this.objects.get(keyOf(state));
+      const a = this.build(state, old);
+      this.objects.set(a.key, a);
+      keys.push(a.key);
+    }
+    for (const k of msg.removed_objects) {
+      const key = keyOf(k);
+      this.objects.delete(key);
+      this.selection.delete(key);
+      keys.push(key);
+    }
+    for (const c of msg.classifications) this.classifications.set(keyOf(c), c);
+    for (const k of msg.removed_classifications) this.classifications.delete(keyOf(k));
+    if (this.row) {
+      this.row.objects = [...this.objects.values()].map((a) => a.state);
+      this.row.classifications = [...this.classifications.values()];
+    }
+    this.emit({ kind: "objects", keys });
+    if (msg.classifications.length || msg.removed_classifications.length) this.emit({ kind: "classifications" });
+    return keys;
+  }
+
+  private build(state: ObjectState, old?: Annotation): Annotation {
+    const spec = this.objectSpecs.get(state.feature);
+    if (!spec) throw new Error(`object ${state.id} has feature ${state.feature}, which is not in the ontology`);
+    const a: Annotation = {
+      key: keyOf(state),
+      space: state.space,
+      id: state.id,
+      spec,
+      state,
+      geom: null,
+      meta: null,
+      preview: null,
+      hidden: old?.hidden ?? false,
+      locked: old?.locked ?? false,
+      version: (old?.version ?? 0) + 1,
+    };
+    this.locate(a);
+    return a;
+  }
+
+  /** Decode an annotation's geometry on its space's current frame. */
+  private locate(a: Annotation): void {
+    const space = this.space(a.space);
+    const run: RunState | null = runAt(a.state.runs, this.frame(a.space));
+    if (!space || !run) {
+      a.geom = null;
+      a.meta = null;
+      return;
+    }
+    a.geom = fromWire(a.spec.shape, run.coordinates, space.width, space.height);
+    a.meta = run.meta;
+  }
+
+  setFrame(space: string, frame: number): void {
+    if (this.frame(space) === frame) return;
+    this.frames.set(space, frame);
+    for (const a of this.objects.values()) {
+      if (a.space === space) {
+        this.locate(a);
+        a.version++;
+      }
+    }
+    this.emit({ kind: "frame", space });
+  }
+
+  /** What is drawn for an annotation: its preview while an edit is on its way, else its geometry. */
+  shown(a: Annotation): Geom | null {
+    return a.preview ?? a.geom;
+  }
+
+  isPrediction(a: Annotation): boolean {
+    return a.meta !== null && !a.meta.manual_annotation;
+  }
+
+  /** Whether an annotation is drawn: on the frame, not hidden, and not a prediction under the threshold. */
+  isShown(a: Annotation): boolean {
+    if (a.hidden || !this.shown(a)) return false;
+    return !(this.isPrediction(a) && (a.meta?.confidence ?? 1) < this.threshold);
+  }
+
+  /** The annotations shown on a space, in the row's order. */
+  visible(space: string): Annotation[] {
+    const out: Annotation[] = [];
+    for (const a of this.objects.values()) if (a.space === space && this.isShown(a)) out.push(a);
+    return out;
+  }
+
+  predictions(space?: string): Annotation[] {
+    return [...this.objects.values()].filter((a) => (space === undefined || a.space === space) && this.isPrediction(a) && this.isShown(a));
+  }
+
+  setPreview(key: string, geom: Geom | null): void {
+    const a = this.objects.get(key);
+    if (!a) return;
+    a.preview = geom;
+    a.version++;
+    this.emit({ kind: "objects", keys: [key] });
+  }
+
+  clearPreviews(keys: Iterable<string>): void {
+    const changed: string[] = [];
+    for (const key of keys) {
+      const a = this.objects.get(key);
+      if (a?.preview) {
+        a.preview = null;
+        a.version++;
+        changed.push(key);
+      }
+    }
+    if (changed.length) this.emit({ kind: "objects", keys: changed });
+  }
+
+  select(keys: Iterable<string>, mode: "set" | "add" | "toggle" = "set"): void {
+    if (mode === "set") this.selection.clear();
+    for (const key of keys) {
+      if (!this.objects.has(key)) continue;
+      if (mode === "toggle" && this.selection.has(key)) this.selection.delete(key);
+      else this.selection.add(key);
+    }
+    this.emit({ kind: "selection" });
+  }
+
+  selected(): Annotation[] {
+    return [...this.selection].map((k) => this.objects.get(k)).filter((a): a is Annotation => a !== undefined);
+  }
+
+  setHidden(keys: Iterable<string>, hidden: boolean): void {
+    for (const key of keys) {
+      const a = this.objects.get(key);
+      if (a) {
+        a.hidden = hidden;
+        if (hidden) this.selection.delete(key);
+      }
+    }
+    this.emit({ kind: "visibility" });
+  }
+
+  setLocked(keys: Iterable<string>, locked: boolean): void {
+    for (const key of keys) {
+      const a = this.objects.get(key);
+      if (a) a.locked = locked;
+    }
+    this.emit({ kind: "visibility" });
+  }
+
+  setThreshold(value: number): void {
+    this.threshold = value;
+    for (const a of this.selected()) if (!this.isShown(a)) this.selection.delete(a.key);
+    this.emit({ kind: "visibility" });
+  }
+
+  /** Classification instances of a space (global ones and those on its current frame). */
+  classificationsOn(space: string): ClassificationState[] {
+    const frame = this.frame(space);
+    return [...this.classifications.values()].filter((c) => c.space === space && (c.global || runAt(c.runs, frame) !== null));
+  }
+}

@@ -1,0 +1,65 @@
+// Custom messages between the Annotator's front end and the kernel, and the image command.
+
+import type { Operation } from "./operations";
+import type { ClassificationState, HistoryState, InstanceKey, ObjectState, RowState } from "./state";
+
+// -- browser to kernel --
+
+export interface ReadyMessage {
+  kind: "ready";
+}
+export interface EditMessage {
+  kind: "edit";
+  request: number;
+  op: Operation;
+}
+export interface UndoMessage {
+  kind: "undo" | "redo";
+  request: number;
+}
+export interface GotoMessage {
+  kind: "goto";
+  row: number;
+}
+export type ToKernel = ReadyMessage | EditMessage | UndoMessage | GotoMessage;
+
+// -- kernel to browser --
+
+/** The whole row: sent on `ready` and when the row changes. */
+export interface RowMessage {
+  kind: "row";
+  row: RowState;
+}
+
+/** The instances an edit (or undo, redo, or a change made in Python) touched, as they are now. */
+export interface UpdateMessage {
+  kind: "update";
+  request: number | null;
+  objects: ObjectState[];
+  classifications: ClassificationState[];
+  removed_objects: InstanceKey[];
+  removed_classifications: InstanceKey[];
+  history: HistoryState;
+}
+
+/** An edit the model refused: nothing changed. */
+export interface RefusedMessage {
+  kind: "refused";
+  request: number;
+  message: string;
+}
+export type FromKernel = RowMessage | UpdateMessage | RefusedMessage;
+
+// -- the `image` command (anywidget request and response; the bytes are the one buffer) --
+
+export interface ImageRequest {
+  row: number;
+  space: string;
+  frame: number;
+}
+export interface ImageResponse {
+  mime: string;
+  width: number;
+  height: number;
+  error: string;
+}

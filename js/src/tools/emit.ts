@@ -1,0 +1,45 @@
+// Building the operations tools send: a new or changed geometry put on the space's current frame.
+
+import type { Annotation } from "../core/store";
+import type { Geom } from "../core/shapes";
+import { clampInto } from "../core/shapes";
+import { toWire } from "../core/wire";
+import type { ObjectSpec } from "../protocol/ontology";
+import type { PutObject } from "../protocol/operations";
+import { type ToolHost, personMeta } from "./tool";
+
+/** Put geometry for an existing annotation (replacing it on this frame). */
+export function putExisting(host: ToolHost, a: Annotation, g: Geom): PutObject {
+  const s = host.space;
+  return {
+    op: "put_object",
+    space: a.space,
+    object: a.id,
+    frames: host.store.frame(a.space),
+    coordinates: toWire(clampInto(g, s.width, s.height), s.width, s.height),
+    on_overlap: "replace",
+    meta: personMeta(a),
+  };
+}
+
+/** Make a new annotation of `spec` from geometry; returns its key and sends it. */
+export function createObject(host: ToolHost, spec: ObjectSpec, g: Geom): string {
+  const s = host.space;
+  const id = host.newId();
+  host.send({
+    op: "put_object",
+    space: s.id,
+    object: id,
+    feature: spec.hash,
+    frames: host.store.frame(s.id),
+    coordinates: toWire(clampInto(g, s.width, s.height), s.width, s.height),
+    on_overlap: "error",
+    meta: personMeta(null),
+  });
+  return `${s.id}/${id}`;
+}
+
+/** Send a changed geometry for an annotation, previewed until the kernel answers. */
+export function sendGeometry(host: ToolHost, a: Annotation, g: Geom): void {
+  host.send(putExisting(host, a, g), new Map([[a.key, g]]));
+}

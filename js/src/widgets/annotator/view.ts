@@ -1,0 +1,600 @@
+// The Annotator's view: a toolbar, the row's spaces (side by side or one at a time), and panels
+// for objects, attributes, classifications and predictions. It keeps the annotation store in step
+// with the kernel: edits go out as operations (previewed until answered), updates and refusals
+// come back; images are fetched with anywidget's request/response commands and cached, the next
+// row's fetched ahead.
+
+import type { AnyModel } from "@anywidget/types";
+import { newHash } from "../../core/ids";
+import { type AnnotatorAction, defaultKeymap, isMacPlatform } from "../../core/keymap";
+import type { Geom } from "../../core/shapes";
+import { AnnotationStore } from "../../core/store";
+import { toWire } from "../../core/wire";
+import { AttributesPanel } from "../../panels/attributes";
+import { ClassificationsPanel } from "../../panels/classifications";
+import { button, el } from "../../panels/dom";
+import { HelpOverlay } from "../../panels/help";
+import { ObjectsPanel } from "../../panels/objects";
+import { PredictionsPanel } from "../../panels/predictions";
+import { RowsPanel } from "../../panels/rows";
+import { Toolbar } from "../../panels/toolbar";
+import type { FromKernel, ImageRequest, ImageResponse, ToKernel } from "../../protocol/messages";
+import type { ObjectSpec } from "../../protocol/ontology";
+import type { Operation } from "../../protocol/operations";
+import type { Model, RowState } from "../../protocol/state";
+import type { BrushMode } from "../../tools/brush";
+import { BRUSH_SIZES } from "../../tools/brush";
+import { SpaceView } from "./spaceView";
+
+const IMAGE_CACHE = 32;
+const DEFAULT_WIDTH = 900;
+const DEFAULT_HEIGHT = 600;
+
+interface Experimental {
+  invoke<T>(name: string, msg?: unknown, options?: { buffers?: DataView[]; signal?: AbortSignal }): Promise<[T, DataView[]]>;
+}
+
+interface Clip {
+  feature: string;
+  coordinates: Record<string, unknown>;
+  width: number;
+  height: number;
+  answers: Record<string, unknown>;
+}
+
+export class AnnotatorView {
+  readonly root = el("div", "ls-annotator");
+  readonly store = new AnnotationStore();
+  readonly brush: { mode: BrushMode; radius: number } = { mode: "brush", radius: 8 };
+  private readonly keymap = defaultKeymap(isMacPlatform(navigator.platform || navigator.userAgent));
+  private readonly toolbar: Toolbar;
+  private readonly spacesBox = el("div", "ls-spaces");
+  private readonly tabs = el("div", "ls-space-tabs");
+  private readonly side = el("div", "ls-side");
+  private readonly status = el("div", "ls-status");
+  private readonly hint = el("span", "ls-hint");
+  private readonly note = el("span", "ls-note");
+  private readonly saved = el("span", "ls-saved");
+  private readonly objectsPanel: ObjectsPanel;
+  private readonly attributesPanel: AttributesPanel;
+  private readonly classificationsPanel: ClassificationsPanel;
+  private readonly predictionsPanel: PredictionsPanel;
+  private readonly rowsPanel: RowsPanel;
+  private readonly help: HelpOverlay;
+  private views: SpaceView[] = [];
+  private focused: SpaceView | null = null;
+  private sideBySide = true;
+  private activeSpec: ObjectSpec | null = null;
+  private request = 0;
+  private readonly pending = new Map<number, string[]>();
+  private adopting: string | null = null;
+  private clipboard: Clip[] = [];
+  private readonly images = new Map<string, Promise<ImageBitmap | null>>();
+  private destroyed = false;
+
+  constructor(
+    private readonly model: AnyModel<Model>,
+    host: HTMLElement,
+    private readonly experimental: Experimental,
+  ) {
+    this.root.tabIndex = 0;
+    this.toolbar = new Toolbar({
+      choose: (spec) => this.choose(spec),
+      undo: () => this.undo(),
+      redo: () => this.redo(),
+      fit: () => this.views.forEach((v) => v.stage.fit()),
+      help: () => this.help.toggle(),
+      layout: () => this.toggleLayout(),
+      brushMode: (mode) => this.setBrushMode(mode),
+    });
+    const send = (op: Operation) => this.send(op);
+    this.objectsPanel = new ObjectsPanel(this.store, { select: (key, add) => this.selectFromList(key, add) });
+    this.attributesPanel = new AttributesPanel(this.store, send, () => this.readonly);
+    this.classificationsPanel = new ClassificationsPanel(this.store, send, newHash, () => this.readonly);
+    this.predictionsPanel = new PredictionsPanel(this.store, { acceptAll: () => this.review("accept", true), rejectAll: () => this.review("reject", true) });
+    this.rowsPanel = new RowsPanel(
+      (row) => this.goto(row),
+      () => this.model.get("row_index"),
+    );
+    this.help = new HelpOverlay(this.keymap, () => this.help.toggle(false));
+    this.side.append(this.objectsPanel.root, this.attributesPanel.root, this.classificationsPanel.root, this.predictionsPanel.root);
+    const main = el("div", "ls-main");
+    const canvasColumn = el("div", "ls-canvas-column");
+    canvasColumn.append(this.tabs, this.spacesBox);
+    main.append(canvasColumn, this.side);
+    this.status.append(this.rowsPanel.root, this.hint, this.note, this.saved);
+    this.root.append(this.toolbar.root, main, this.status, this.help.root);
+    host.append(this.root);
+
+    this.store.setOntology(model.get("ontology"));
+    this.toolbar.setOntology(this.store.ontology.objects);
+    this.toolbar.setActive(null, this.brush);
+    this.store.on((e) => this.storeChanged(e.kind));
+
+    this.root.addEventListener("keydown", (e) => this.onKey(e));
+    this.root.addEventListener("pointerdown", (e) => {
+      if (!(e.target as HTMLElement).closest("input, textarea, select")) this.root.focus({ preventScroll: true });
+    });
+    model.on("msg:custom", (msg: FromKernel, buffers: DataView[]) => this.onMessage(msg, buffers));
+    model.on("change:ontology", () => {
+      this.store.setOntology(model.get("ontology"));
+      this.toolbar.setOntology(this.store.ontology.objects);
+      this.choose(null);
+    });
+    model.on("change:message", () => this.showMessage());
+    model.on("change:save_status", () => this.showSaved());
+    model.on("change:rows", () => this.rowsPanel.render(model.get("rows"), model.get("row_index")));
+    model.on("change:row_index", () => this.rowsPanel.render(model.get("rows"), model.get("row_index")));
+    model.on("change:readonly", () => this.choose(null));
+    this.showMessage();
+    this.showSaved();
+    this.rowsPanel.render(model.get("rows"), model.get("row_index"));
+    this.post({ kind: "ready" });
+  }
+
+  get readonly(): boolean {
+    return this.model.get("readonly");
+  }
+
+  // -- talking to the kernel --
+
+  private post(msg: ToKernel): void {
+    this.model.send(msg);
+  }
+
+  send(op: Operation, previews?: Map<string, Geom | null>): void {
+    if (this.readonly) {
+      this.say("This annotator is read-only.");
+      return;
+    }
+    const request = ++this.request;
+    const keys: string[] = [];
+    for (const [key, g] of previews ?? []) {
+      this.store.setPreview(key, g);
+      keys.push(key);
+    }
+    this.pending.set(request, keys);
+    this.root.dataset.pending = String(this.pending.size);
+    this.post({ kind: "edit", request, op });
+  }
+
+  private undo(): void {
+    if (!this.readonly) this.post({ kind: "undo", request: ++this.request });
+  }
+
+  private redo(): void {
+    if (!this.readonly) this.post({ kind: "redo", request: ++this.request });
+  }
+
+  private goto(row: number): void {
+    const count = this.model.get("row_count");
+    if (row < 0 || row >= count || row === this.model.get("row_index")) return;
+    for (const v of this.views) v.tool.cancel();
+    this.post({ kind: "goto", row });
+  }
+
+  private onMessage(msg: FromKernel, _buffers: DataView[]): void {
+    if (this.destroyed || !msg || typeof msg !== "object") return;
+    if (msg.kind === "row") this.showRow(msg.row);
+    else if (msg.kind === "update") {
+      const keys = this.store.applyUpdate(msg);
+      if (msg.request !== null) this.settle(msg.request);
+      if (this.adopting && keys.includes(this.adopting)) {
+        this.store.select([this.adopting]);
+        this.adopting = null;
+      }
+      this.toolbar.setHistory(msg.history, this.readonly);
+      this.root.dataset.undo = String(msg.history.undo);
+      this.root.dataset.redo = String(msg.history.redo);
+      this.root.dataset.updates = String(Number(this.root.dataset.updates ?? 0) + 1);
+      this.root.dispatchEvent(new CustomEvent("ls-update", { bubbles: true, detail: { request: msg.request } }));
+    } else if (msg.kind === "refused") {
+      this.settle(msg.request);
+      this.adopting = null;
+      this.say(msg.message, true);
+    }
+  }
+
+  private settle(request: number): void {
+    const keys = this.pending.get(request);
+    this.pending.delete(request);
+    if (keys) this.store.clearPreviews(keys);
+    this.root.dataset.pending = String(this.pending.size);
+  }
+
+  // -- the row --
+
+  private showRow(row: RowState): void {
+    performance.mark("ls-row");
+    const sameRow = this.store.row?.index === row.index;
+    this.store.loadRow(row);
+    this.pending.clear();
+    const { width, height } = this.canvasSize(row.spaces.length);
+    const keep = sameRow && this.views.length === row.spaces.length && this.views.every((v, i) => v.space.id === row.spaces[i].id);
+    if (!keep) {
+      for (const v of this.views) v.destroy();
+      this.views = row.spaces.map((s) => new SpaceView(s, this, width, height));
+      this.focused = this.views[0] ?? null;
+      for (const v of this.views) v.setTool(this.activeSpec);
+    } else {
+      this.views.forEach((v, i) => v.setSpace(row.spaces[i]));
+    }
+    this.layout();
+    this.toolbar.setHistory(row.history, this.readonly);
+    this.root.dataset.row = String(row.index);
+    this.root.dataset.undo = String(row.history.undo);
+    this.root.dataset.redo = String(row.history.redo);
+    for (const v of this.views) void this.loadImage(v, row.index, keep);
+    this.prefetch(row.index + 1);
+    this.renderPanels();
+  }
+
+  private canvasSize(spaces: number): { width: number; height: number } {
+    const w = this.model.get("width") || DEFAULT_WIDTH;
+    const h = this.model.get("height") || DEFAULT_HEIGHT;
+    if (!this.sideBySide || spaces <= 1) return { width: w, height: h };
+    return { width: Math.max(240, Math.floor((w - 8 * (spaces - 1)) / spaces)), height: h };
+  }
+
+  private layout(): void {
+    const { width, height } = this.canvasSize(this.views.length);
+    this.spacesBox.replaceChildren(...this.views.map((v) => v.root));
+    this.tabs.hidden = this.sideBySide || this.views.length <= 1;
+    this.tabs.replaceChildren(
+      ...this.views.map((v) => {
+        const b = button(v.space.title, `Show ${v.space.id}`, () => this.focusSpace(v), "ls-tab");
+        b.classList.toggle("ls-active", v === this.focused);
+        return b;
+      }),
+    );
+    for (const v of this.views) {
+      v.root.hidden = !this.sideBySide && v !== this.focused;
+      v.stage.setSize(width, height);
+      v.root.classList.toggle("ls-focused", v === this.focused && this.views.length > 1);
+    }
+    this.toolbar.layoutButton.hidden = this.views.length <= 1;
+    this.toolbar.layoutButton.textContent = this.sideBySide ? "One at a time" : "Side by side";
+  }
+
+  private toggleLayout(): void {
+    this.sideBySide = !this.sideBySide;
+    this.layout();
+  }
+
+  focusSpace(view: SpaceView): void {
+    if (this.focused === view) return;
+    this.focused = view;
+    if (!this.sideBySide) this.layout();
+    else for (const v of this.views) v.root.classList.toggle("ls-focused", v === view && this.views.length > 1);
+    this.classificationsPanel.render(view.space.id);
+  }
+
+  // -- images --
+
+  private image(row: number, space: string, frame: number): Promise<ImageBitmap | null> {
+    const key = `${row}/${space}/${frame}`;
+    let p = this.images.get(key);
+    if (p) {
+      this.images.delete(key);
+      this.images.set(key, p);
+      return p;
+    }
+    const request: ImageRequest = { row, space, frame };
+    p = this.experimental.invoke<ImageResponse>("_image", request).then(async ([response, buffers]) => {
+      if (response.error || !buffers.length) {
+        this.say(response.error || `No image came for ${space}.`, true);
+        this.images.delete(key);
+        return null;
+      }
+      const view = buffers[0];
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength) as Uint8Array<ArrayBuffer>;
+      const blob = new Blob([bytes], { type: response.mime });
+      return createImageBitmap(blob);
+    });
+    p.catch(() => this.images.delete(key));
+    this.images.set(key, p);
+    while (this.images.size > IMAGE_CACHE) {
+      const oldest = this.images.keys().next().value as string;
+      this.images.get(oldest)?.then((b) => b?.close()).catch(() => undefined);
+      this.images.delete(oldest);
+    }
+    return p;
+  }
+
+  private async loadImage(view: SpaceView, row: number, keepView: boolean): Promise<void> {
+    const space = view.space.id;
+    try {
+      const bitmap = await this.image(row, space, this.store.frame(space));
+      if (this.destroyed || this.store.row?.index !== row || view.space.id !== space || !this.views.includes(view)) return;
+      view.setImage(bitmap, keepView);
+    } catch (e) {
+      this.say(`Could not show the image of ${space}: ${e}`, true);
+    }
+  }
+
+  private prefetch(row: number): void {
+    const rows = this.model.get("rows");
+    if (row >= rows.length) return;
+    for (const space of rows[row].spaces) void this.image(row, space, 0).catch(() => undefined);
+  }
+
+  // -- tools and selection --
+
+  private choose(spec: ObjectSpec | null): void {
+    if (spec && this.readonly) {
+      this.say("This annotator is read-only.");
+      spec = null;
+    }
+    this.activeSpec = spec;
+    for (const v of this.views) v.setTool(spec);
+    this.toolbar.setActive(spec, this.brush);
+    this.showHint();
+  }
+
+  private setBrushMode(mode: BrushMode): void {
+    this.brush.mode = mode;
+    const mask = this.activeSpec?.shape === "bitmask" ? this.activeSpec : this.store.ontology.objects.find((o) => o.shape === "bitmask");
+    if (mask && this.activeSpec !== mask) this.choose(mask);
+    else {
+      for (const v of this.views) v.setTool(this.activeSpec);
+      this.toolbar.setActive(this.activeSpec, this.brush);
+    }
+    this.showHint();
+  }
+
+  adopt(key: string): void {
+    this.adopting = key;
+  }
+
+  newId(): string {
+    return newHash();
+  }
+
+  private selectFromList(key: string, add: boolean): void {
+    const a = this.store.objects.get(key);
+    if (!a) return;
+    this.store.select([key], add ? "toggle" : "set");
+    const view = this.views.find((v) => v.space.id === a.space);
+    if (view) this.focusSpace(view);
+    this.root.focus({ preventScroll: true });
+  }
+
+  private storeChanged(kind: string): void {
+    if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame") for (const v of this.views) v.shapes.invalidate();
+    if (kind === "selection") for (const v of this.views) v.shapes.invalidate();
+    for (const v of this.views) v.redraw();
+    this.renderPanels();
+  }
+
+  private renderPanels(): void {
+    this.objectsPanel.render();
+    this.attributesPanel.render();
+    this.classificationsPanel.render(this.focused?.space.id ?? null);
+    this.predictionsPanel.render();
+    this.rowsPanel.render(this.model.get("rows"), this.model.get("row_index"));
+    this.root.dataset.objects = String(this.store.objects.size);
+    this.root.dataset.selected = [...this.store.selection].join(" ");
+  }
+
+  // -- messages --
+
+  say(message: string, refused = false): void {
+    this.note.textContent = message;
+    this.note.classList.toggle("ls-refused", refused);
+  }
+
+  private showMessage(): void {
+    const message = this.model.get("message");
+    if (message) this.say(message, true);
+  }
+
+  private showSaved(): void {
+    const s = this.model.get("save_status");
+    this.saved.textContent = s === "pending" ? "saving…" : s === "saved" ? "saved" : s === "failed" ? "not saved" : "";
+    this.saved.dataset.status = s;
+  }
+
+  private showHint(): void {
+    this.hint.textContent = this.focused?.tool.hint?.() ?? "";
+  }
+
+  // -- review, clipboard --
+
+  private review(action: "accept" | "reject", all: boolean): void {
+    const targets = all ? this.store.predictions() : this.store.selected().filter((a) => this.store.isPrediction(a));
+    if (!targets.length) {
+      this.say(all ? "No predictions are shown." : "Select a prediction first (dashed).");
+      return;
+    }
+    const ops: Operation[] = targets.map((a) =>
+      action === "accept" ? { op: "accept_object", space: a.space, object: a.id } : { op: "remove_object", space: a.space, object: a.id },
+    );
+    this.send(ops.length === 1 ? ops[0] : { op: "batch", ops });
+    if (!all && targets.length === 1) this.selectNextPrediction(targets[0].key);
+  }
+
+  private selectNextPrediction(after: string): void {
+    const list = this.store.predictions();
+    const i = list.findIndex((a) => a.key === after);
+    const next = list[i + 1] ?? list.find((a) => a.key !== after);
+    this.store.select(next && next.key !== after ? [next.key] : []);
+  }
+
+  private copy(): void {
+    this.clipboard = this.store.selected().flatMap((a) => {
+      const g = this.store.shown(a);
+      const s = this.store.space(a.space);
+      if (!g || !s) return [];
+      return [{ feature: a.spec.hash, coordinates: toWire(g, s.width, s.height), width: s.width, height: s.height, answers: a.state.answers }];
+    });
+    this.say(this.clipboard.length ? `Copied ${this.clipboard.length} object(s).` : "Nothing selected to copy.");
+  }
+
+  private paste(): void {
+    const view = this.focused;
+    if (!view || !this.clipboard.length) return;
+    const space = view.space;
+    const ops: Operation[] = [];
+    for (const clip of this.clipboard) {
+      if (clip.coordinates.counts !== undefined && (clip.width !== space.width || clip.height !== space.height)) {
+        this.say(`A mask of ${clip.width}×${clip.height} cannot be pasted onto an image of ${space.width}×${space.height}.`, true);
+        continue;
+      }
+      const id = newHash();
+      ops.push({ op: "put_object", space: space.id, object: id, feature: clip.feature, frames: this.store.frame(space.id), coordinates: clip.coordinates, on_overlap: "error", meta: { manual_annotation: true, confidence: 1 } });
+      for (const [attribute, answer] of Object.entries(clip.answers)) ops.push({ op: "set_answer", instance: id, attribute, answer });
+    }
+    if (ops.length) this.send({ op: "batch", ops });
+  }
+
+  // -- keys --
+
+  private onKey(e: KeyboardEvent): void {
+    const target = e.target as HTMLElement;
+    if (target.closest("input, textarea, select")) return;
+    const view = this.focused;
+    if (view?.key(e)) {
+      e.preventDefault();
+      e.stopPropagation();
+      this.showHint();
+      return;
+    }
+    const binding = this.keymap.find(e);
+    if (binding && this.act(binding.action, e)) {
+      e.preventDefault();
+      e.stopPropagation();
+      this.showHint();
+      return;
+    }
+    // Plain keys typed in the annotator are its own: they must not reach the notebook's command
+    // mode (where "x" cuts a cell). Combos with Ctrl, Alt or Cmd that it does not use pass on.
+    if (!e.ctrlKey && !e.metaKey && !e.altKey && (e.key.length === 1 || ["Delete", "Backspace", "Enter", "Escape", "Tab"].includes(e.key))) e.stopPropagation();
+  }
+
+  private act(action: AnnotatorAction, e: KeyboardEvent): boolean {
+    const view = this.focused;
+    const store = this.store;
+    if (action.startsWith("tool-")) {
+      const spec = store.ontology.objects[Number(action.slice(5)) - 1];
+      if (!spec) return false;
+      this.choose(spec);
+      return true;
+    }
+    switch (action) {
+      case "cancel":
+        if (this.help.open) this.help.toggle(false);
+        else if (!this.views.some((v) => v.tool.cancel())) {
+          // Escape steps back: from a drawing tool to selecting, then out of the selection.
+          if (this.activeSpec) this.choose(null);
+          else store.select([]);
+        }
+        for (const v of this.views) v.redraw();
+        return true;
+      case "delete": {
+        if (view && view.editor.alterHovered(view.stage.imagePointer())) return true;
+        const selected = store.selected().filter((a) => !a.locked);
+        if (!selected.length) return false;
+        const ops: Operation[] = selected.map((a) => ({ op: "remove_object", space: a.space, object: a.id, frames: store.frame(a.space) }));
+        this.send(ops.length === 1 ? ops[0] : { op: "batch", ops });
+        return true;
+      }
+      case "toggle-visibility":
+        return view ? view.editor.alterHovered(view.stage.imagePointer()) : false;
+      case "finish":
+        return false;
+      case "undo":
+        this.undo();
+        return true;
+      case "redo":
+        this.redo();
+        return true;
+      case "copy":
+        this.copy();
+        return true;
+      case "paste":
+        this.paste();
+        return true;
+      case "select-all":
+        store.select(view ? store.visible(view.space.id).map((a) => a.key) : []);
+        return true;
+      case "hide": {
+        const keys = [...store.selection];
+        if (keys.length) store.setHidden(keys, true);
+        else store.setHidden([...store.objects.keys()], false);
+        return true;
+      }
+      case "lock": {
+        const selected = store.selected();
+        store.setLocked(
+          selected.map((a) => a.key),
+          !selected.every((a) => a.locked),
+        );
+        return true;
+      }
+      case "fit":
+        view?.stage.fit();
+        return true;
+      case "zoom-in":
+        view?.stage.zoomBy(1.25);
+        return true;
+      case "zoom-out":
+        view?.stage.zoomBy(0.8);
+        return true;
+      case "brush-smaller":
+      case "brush-larger": {
+        const r = this.brush.radius * (action === "brush-larger" ? 1.25 : 0.8);
+        this.brush.radius = Math.round(Math.min(BRUSH_SIZES.max / 2, Math.max(BRUSH_SIZES.min / 2, r)) * 2) / 2 || 0.5;
+        if (action === "brush-larger" && this.brush.radius < 1) this.brush.radius = 1;
+        this.toolbar.setActive(this.activeSpec, this.brush);
+        for (const v of this.views) v.redraw();
+        return true;
+      }
+      case "brush":
+        this.setBrushMode("brush");
+        return true;
+      case "eraser":
+        this.setBrushMode("eraser");
+        return true;
+      case "fill-polygon":
+        this.setBrushMode("fill");
+        return true;
+      case "accept":
+        this.review("accept", false);
+        return true;
+      case "reject":
+        this.review("reject", false);
+        return true;
+      case "accept-all":
+        this.review("accept", true);
+        return true;
+      case "next-row":
+        this.goto(this.model.get("row_index") + 1);
+        return true;
+      case "previous-row":
+        this.goto(this.model.get("row_index") - 1);
+        return true;
+      case "next-object":
+      case "previous-object": {
+        const list = view ? store.visible(view.space.id) : [];
+        if (!list.length) return false;
+        const current = list.findIndex((a) => store.selection.has(a.key));
+        const step = action === "next-object" ? 1 : -1;
+        const next = list[(current + step + list.length) % list.length];
+        store.select([next.key]);
+        return true;
+      }
+      case "help":
+        this.help.toggle();
+        return true;
+    }
+    void e;
+    return false;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const v of this.views) v.destroy();
+    for (const p of this.images.values()) p.then((b) => b?.close()).catch(() => undefined);
+    this.images.clear();
+  }
+}

@@ -1,0 +1,509 @@
+"""The Annotator: label a row (or step through a project's rows) in a notebook, with every shape and attribute.
+
+The browser sends edits as operations (``labelspace.model.operations``); the kernel carries them
+out on the label row through a per-row ``History`` (so each can be undone exactly) and answers
+with the state now of every instance the edit touched. The row itself is the truth: a refused
+edit changes nothing and the browser is told why.
+
+The synced state is the ``sync=True`` traits below, mirrored by the ``Model`` interface of
+``js/src/protocol/state.ts``; messages and their shapes are in ``labelspace.widget.protocol``
+(mirroring ``messages.ts``). Pixels travel through the ``_image`` command as binary buffers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import anywidget
+import traitlets
+from anywidget.experimental import command
+
+from labelspace.model.errors import LabelRowError, LabelspaceError
+from labelspace.model.history import History
+from labelspace.model.label_row import LabelRow
+from labelspace.model.operations import Change, Edit
+from labelspace.model.project import Project
+from labelspace.model.spaces import Space
+from labelspace.widget import protocol
+from labelspace.widget._annotator_media import FrameStore
+from labelspace.widget._autosave import Autosaver
+from labelspace.widget._images import is_array, is_path
+from labelspace.widget.protocol import (
+    ImageResponse,
+    RefusedMessage,
+    RowMessage,
+    UpdateMessage,
+)
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto")
+"""The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
+
+
+def _size(value: object, name: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise LabelRowError(f"Annotator: {name} must be a number of pixels (an int >= 0) or None, got {value!r:.40}.")
+    return value
+
+
+def _request(content: Mapping[str, Any]) -> int | None:
+    request = content.get("request")
+    return request if isinstance(request, int) and not isinstance(request, bool) else None
+
+
+class Annotator(anywidget.AnyWidget):
+    """Label a ``LabelRow`` or step through the rows of a ``Project``, in a notebook.
+
+    Every edit made in the browser is an operation carried out on the row (see
+    ``labelspace.model.operations``) and kept in the row's ``history`` for undo and redo; edits the
+    model refuses change nothing and are reported in the widget.
+
+    Args:
+        source: The ``LabelRow`` to label, or a ``Project`` whose rows to step through.
+        media: Where the pixels are, ``{space_id: path or array}`` (for a project, used for the
+            space of that id in every row); an array for a video or volume holds one image per
+            frame. For a row with one space, one path or array. Spaces not named show the media
+            they record (``space.media``: ``LabelRow.from_media`` and the formats set it); a
+            relative path is looked for from the working folder, then from the autosave file's folder.
+        on_change: Called with each ``Change`` an edit, undo or redo makes (undo and redo set
+            ``change.undo``). Errors it raises are shown in the widget and logged; the edit stands.
+        autosave: A native JSON file (``.json`` or ``.json.gz``) to save the row (or the whole
+            project) to, atomically, half a second after the last edit, and when the interpreter
+            exits; ``save()`` saves at once.
+        readonly: Show the labels without letting them change (edits are refused).
+        width: Width of the widget in pixels; 0 or None lets the browser choose.
+        height: Height of the widget in pixels; 0 or None lets the browser choose.
+
+    Raises:
+        LabelRowError: If an argument is not of a kind it takes (the message says what is).
+    """
+
+    _esm = STATIC / "annotator.js"
+    _css = STATIC / "annotator.css"
+
+    # The state shared with the browser; the Model interface of js/src/protocol/state.ts declares the same keys.
+    ontology = traitlets.Dict().tag(sync=True)
+    row_index = traitlets.Int(0).tag(sync=True)
+    row_count = traitlets.Int(1).tag(sync=True)
+    rows = traitlets.List(traitlets.Any()).tag(sync=True)
+    readonly = traitlets.Bool(False).tag(sync=True)
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+    save_status = traitlets.Enum(("", "pending", "saved", "failed"), default_value="").tag(sync=True)
+
+    def __init__(
+        self,
+        source: LabelRow | Project,
+        media: Mapping[str, Any] | str | os.PathLike[str] | Any | None = None,
+        *,
+        on_change: Callable[[Change], Any] | None = None,
+        autosave: str | os.PathLike[str] | None = None,
+        readonly: bool = False,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> None:
+        if isinstance(source, Project):
+            rows = source.rows
+            if not rows:
+                raise LabelRowError("Annotator: the project has no rows to label; add rows with project.add_row(row).")
+        elif isinstance(source, LabelRow):
+            rows = [source]
+        else:
+            raise LabelRowError(f"Annotator needs a LabelRow or a Project, got {type(source).__name__}.")
+        if on_change is not None and not callable(on_change):
+            raise LabelRowError(f"Annotator: on_change must be a function taking a Change, got {on_change!r:.40}.")
+        if autosave is not None and not is_path(autosave):
+            raise LabelRowError(f"Annotator: autosave must be a file path, got {type(autosave).__name__}.")
+        self._source = source
+        self._rows: list[LabelRow] = rows
+        self._histories: dict[int, History] = {}
+        self._current = 0
+        self._on_change = on_change
+        self._lock = threading.RLock()  # edits and saves never interleave
+        self._autosave_path = Path(os.fspath(autosave)) if autosave is not None else None
+        roots = [self._autosave_path.parent] if self._autosave_path is not None else []
+        self._frames = FrameStore(self._media_mapping(media), roots)
+        self._autosaver = Autosaver(self._write, self._saved) if self._autosave_path is not None else None
+        super().__init__(
+            ontology=protocol.ontology_spec(rows[0].ontology),
+            row_index=0,
+            row_count=len(rows),
+            rows=self._summaries(),
+            readonly=bool(readonly),
+            width=_size(width, "width"),
+            height=_size(height, "height"),
+        )
+        self.on_msg(self._on_message)
+        self.observe(self._on_row_index, names="row_index")
+
+    def _media_mapping(self, media: object) -> dict[str, Any]:
+        if media is None:
+            return {}
+        if is_path(media) or is_array(media):
+            spaces = self._rows[0].list_spaces() if isinstance(self._source, LabelRow) else []
+            if len(spaces) != 1:
+                raise LabelRowError(
+                    "Annotator: one media path or array fits a label row with one space; give media as "
+                    "{space_id: path or array}."
+                )
+            return {spaces[0].space_id: media}
+        if not isinstance(media, Mapping):
+            raise LabelRowError(f"Annotator: media must be {{space_id: path or array}}, got {type(media).__name__}.")
+        known = {s.space_id for row in self._rows for s in row.list_spaces()}
+        for space_id in media:
+            if space_id not in known:
+                raise LabelRowError(
+                    f"Annotator: media names space {space_id!r}, but no row has it; the spaces are {sorted(known)}."
+                )
+        return dict(media)
+
+    # -- what is shown --
+
+    @property
+    def row(self) -> LabelRow:
+        """The label row shown."""
+        return self._rows[self._current]
+
+    @property
+    def history(self) -> History:
+        """The undo history of the row shown (each row keeps its own)."""
+        row = self.row
+        found = self._histories.get(id(row))
+        if found is None:
+            found = self._histories[id(row)] = History(row)
+        return found
+
+    def _title(self, index: int) -> str:
+        return protocol.row_title(self._rows[index], index)
+
+    def _summaries(self) -> list[Any]:  # RowSummary dicts, as the rows trait holds them
+        return [protocol.row_summary(row, self._title(i)) for i, row in enumerate(self._rows)]
+
+    def _row_message(self) -> RowMessage:
+        return {
+            "kind": "row",
+            "row": protocol.row_state(self.row, self._current, self._title(self._current), self.history),
+        }
+
+    def _send_row(self) -> None:
+        self.send(self._row_message())
+        self._prefetch()
+
+    def _prefetch(self) -> None:
+        """Encode the first frame of this row's spaces and the next row's, so that the browser finds them ready."""
+        items = []
+        for index in (self._current, self._current + 1):
+            if index < len(self._rows):
+                items += [((index, s.space_id, 0), s, 0) for s in self._rows[index].list_spaces()]
+        self._frames.prefetch(items)
+
+    def goto(self, index: int) -> None:
+        """Show row ``index`` of the project (0 for a single row).
+
+        Raises:
+            LabelRowError: If there is no such row.
+        """
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise LabelRowError(f"goto takes a row number (int), got {type(index).__name__}.")
+        if not 0 <= index < len(self._rows):
+            raise LabelRowError(f"Row {index} is out of range: rows are 0..{len(self._rows) - 1}.")
+        self._show(index)
+
+    def next(self) -> bool:
+        """Show the next row; returns False (and stays) on the last."""
+        if self._current + 1 >= len(self._rows):
+            return False
+        self._show(self._current + 1)
+        return True
+
+    def previous(self) -> bool:
+        """Show the previous row; returns False (and stays) on the first."""
+        if self._current == 0:
+            return False
+        self._show(self._current - 1)
+        return True
+
+    def _show(self, index: int) -> None:
+        self._current = index  # set first: the row_index observer sees nothing to do
+        self.row_index = index
+        self.message = ""
+        self._send_row()
+
+    def _on_row_index(self, change: Mapping[str, Any]) -> None:
+        """The browser (or Python) set ``row_index``: show that row, clamped to the rows there are."""
+        new = change["new"]
+        if new == self._current:
+            return
+        clamped = max(0, min(new, len(self._rows) - 1))
+        self._show(clamped)
+        if clamped != new:
+            self.message = f"Row {new} is out of range: rows are 0..{len(self._rows) - 1}; showing row {clamped}."
+
+    def refresh(self) -> None:
+        """Send the row again after changing it (or its media, or the project's rows) in Python.
+
+        The row's undo history is cleared: edits made outside the widget are not in it, and older
+        steps may no longer apply to the row as it is now.
+        """
+        with self._lock:
+            if isinstance(self._source, Project) and self._source.rows:
+                self._rows = self._source.rows
+                live = {id(r) for r in self._rows}
+                self._histories = {k: h for k, h in self._histories.items() if k in live}
+            self._current = min(self._current, len(self._rows) - 1)
+            self.history.clear()
+            self._frames.clear()
+            self.ontology = dict(protocol.ontology_spec(self._rows[0].ontology))
+            self.row_count = len(self._rows)
+            self.rows = self._summaries()
+            self._show(self._current)
+
+    # -- edits --
+
+    def edit(self, op: Mapping[str, Any]) -> Edit:
+        """Carry out one operation on the row shown, as the browser would, and tell the browser.
+
+        Args:
+            op: An operation (see ``labelspace.model.operations``).
+
+        Returns:
+            The edit (empty if the operation changed nothing).
+
+        Raises:
+            LabelRowError: If the model refuses the operation, or the widget is read-only. Nothing changed then.
+        """
+        return self._edit(op, None)
+
+    def _edit(self, op: Mapping[str, Any], request: int | None) -> Edit:
+        if self.readonly:
+            raise LabelRowError(
+                "This Annotator is read-only (readonly=True): the edit was not made. Set annotator.readonly = "
+                "False to allow edits."
+            )
+        with self._lock:
+            _, edit = self.history.apply(op)
+        self._after(edit, request, None)
+        return edit
+
+    def undo(self) -> bool:
+        """Undo the last edit of the row shown; returns whether there was one."""
+        return self._step("undo", None)
+
+    def redo(self) -> bool:
+        """Redo the last undone edit of the row shown; returns whether there was one."""
+        return self._step("redo", None)
+
+    def _step(self, which: Literal["undo", "redo"], request: int | None) -> bool:
+        if self.readonly:
+            raise LabelRowError(
+                f"This Annotator is read-only (readonly=True): nothing to {which}. Set annotator.readonly = False "
+                f"to allow edits."
+            )
+        with self._lock:
+            done = self.history.undo() if which == "undo" else self.history.redo()
+        if done is None:
+            self._send_update((), request)
+            return False
+        self._after(done[1], request, which)
+        return True
+
+    def _after(self, edit: Edit, request: int | None, undo: Literal["undo", "redo"] | None) -> None:
+        """Tell the browser, the row list, the callback and the autosave what an edit, undo or redo changed."""
+        self.message = ""
+        self._send_update(edit.changes, request)
+        if not edit.changes:
+            return
+        summary = protocol.row_summary(self.row, self._title(self._current))
+        if self.rows[self._current] != summary:
+            rows = list(self.rows)
+            rows[self._current] = summary
+            self.rows = rows
+        for change in edit.changes:
+            self._call_on_change(dataclasses.replace(change, undo=undo) if undo else change)
+        if self._autosaver is not None:
+            self._autosaver.schedule()
+
+    def _send_update(self, changes: Sequence[Change], request: int | None) -> None:
+        touched = [(c.kind, c.space, c.instance) for c in changes]
+        objects, classifications, removed_objects, removed_classifications = protocol.states_of(self.row, touched)
+        update: UpdateMessage = {
+            "kind": "update",
+            "request": request,
+            "objects": objects,
+            "classifications": classifications,
+            "removed_objects": removed_objects,
+            "removed_classifications": removed_classifications,
+            "history": protocol.history_state(self.history),
+        }
+        self.send(update)
+
+    def _call_on_change(self, change: Change) -> None:
+        if self._on_change is None:
+            return
+        try:
+            self._on_change(change)
+        except Exception as e:  # the user's callback: report it, keep the edit and the widget going
+            log.exception("Annotator on_change callback failed")
+            self.message = f"on_change raised {type(e).__name__}: {e} (the edit was made)."
+
+    # -- saving --
+
+    def _write(self) -> None:
+        assert self._autosave_path is not None
+        with self._lock:
+            self._source.save(self._autosave_path)
+
+    def _saved(self, status: str, error: BaseException | None) -> None:
+        self.save_status = status
+        if error is not None:
+            detail = error.message if isinstance(error, LabelspaceError) else f"{type(error).__name__}: {error}"
+            self.message = f"Autosave to {str(self._autosave_path)!r} failed: {detail}"
+
+    def save(self) -> None:
+        """Save the row (or the project) to the autosave file now.
+
+        Raises:
+            LabelspaceError: If there is no autosave file (pass ``autosave=``), or writing fails
+                (the file is then as it was; ``save_status`` is ``"failed"``).
+        """
+        if self._autosaver is None:
+            raise LabelspaceError(
+                "This Annotator has no autosave file; pass autosave='labels.json' to it, or save with row.save(path)."
+            )
+        self._autosaver.flush(force=True)
+
+    def close(self) -> None:
+        """Save a pending edit, stop fetching frames ahead, and close the widget."""
+        # Also called by ipywidgets' __del__, on an object whose __init__ may have stopped early.
+        autosaver: Autosaver | None = getattr(self, "_autosaver", None)
+        if autosaver is not None:
+            autosaver.flush(raise_errors=False)
+        frames: FrameStore | None = getattr(self, "_frames", None)
+        if frames is not None:
+            frames.close()
+        super().close()
+
+    # -- messages from the browser --
+
+    def _on_message(self, _widget: object, content: Any, buffers: Sequence[bytes]) -> None:
+        # A traceback in a comm handler is invisible to the user: every failure ends in `message`.
+        try:
+            self.handle(content)
+        except LabelspaceError as e:
+            self.message = e.message
+        except Exception as e:
+            log.exception("Annotator could not handle a message from the browser")
+            self.message = f"Internal error handling {str(content)[:80]}: {type(e).__name__}: {e}"
+
+    def handle(self, content: Any) -> None:
+        """Carry out one message from the browser (also usable from Python, for tests and scripts).
+
+        Messages: ``{"kind": "ready"}``, ``{"kind": "edit", "request": n, "op": {...}}``,
+        ``{"kind": "undo" | "redo", "request": n}``, ``{"kind": "goto", "row": i}``.
+
+        Raises:
+            LabelspaceError: For a malformed message (edits the model refuses are answered with a
+                ``refused`` message instead).
+        """
+        if not isinstance(content, Mapping):
+            raise LabelRowError(f"The browser sent a message that is not an object: {content!r:.60}.")
+        kind = content.get("kind")
+        if kind == "anywidget-command":
+            return  # anywidget's own command protocol shares the channel
+        if kind == "ready":
+            self._send_row()
+        elif kind == "edit":
+            self._handle_edit(content)
+        elif kind == "undo" or kind == "redo":
+            self._handle_step(kind, content)
+        elif kind == "goto":
+            self._handle_goto(content)
+        else:
+            raise LabelRowError(
+                f"The browser sent a message of unknown kind {kind!r:.40}; expected one of {', '.join(MESSAGE_KINDS)}."
+            )
+
+    def _refuse(self, request: int, message: str) -> None:
+        self.message = message
+        refused: RefusedMessage = {"kind": "refused", "request": request, "message": message}
+        self.send(refused)
+
+    def _handle_edit(self, content: Mapping[str, Any]) -> None:
+        request = _request(content)
+        if request is None:
+            raise LabelRowError(f"An edit message needs a request number (int), got {content.get('request')!r:.40}.")
+        try:
+            self._edit(content.get("op"), request)  # type: ignore[arg-type]
+        except LabelspaceError as e:
+            self._refuse(request, e.message)
+
+    def _handle_step(self, which: Literal["undo", "redo"], content: Mapping[str, Any]) -> None:
+        request = _request(content)
+        if request is None:
+            raise LabelRowError(f"An {which} message needs a request number (int), got {content.get('request')!r:.40}.")
+        try:
+            self._step(which, request)
+        except LabelspaceError as e:
+            self._refuse(request, e.message)
+
+    def _handle_goto(self, content: Mapping[str, Any]) -> None:
+        row = content.get("row")
+        if isinstance(row, bool) or not isinstance(row, int):
+            raise LabelRowError(f"A goto message needs a row number (int), got {row!r:.40}.")
+        clamped = max(0, min(row, len(self._rows) - 1))
+        self._show(clamped)
+        if clamped != row:
+            self.message = f"Row {row} is out of range: rows are 0..{len(self._rows) - 1}; showing row {clamped}."
+
+    # -- pixels --
+
+    @command
+    def _image(self, msg: Any, buffers: Sequence[bytes]) -> tuple[ImageResponse, list[bytes]]:
+        """The ``_image`` command: frame ``frame`` of space ``space`` of row ``row``, encoded for the browser.
+
+        Never raises (anywidget would then not answer at all): a failure is an ``error`` in the response.
+        """
+        try:
+            row_index, space, frame = self._image_request(msg)
+            encoded = self._frames.get((row_index, space.space_id, frame), space, frame)
+        except LabelspaceError as e:
+            return _image_error(e.message), []
+        except Exception as e:
+            log.exception("Annotator could not encode an image")
+            return _image_error(f"Could not read the image: {type(e).__name__}: {e}"), []
+        response: ImageResponse = {"mime": encoded.mime, "width": encoded.width, "height": encoded.height, "error": ""}
+        return response, [encoded.data]
+
+    def _image_request(self, msg: Any) -> tuple[int, Space, int]:
+        if not isinstance(msg, Mapping):
+            raise LabelRowError(f"An image request must be {{row, space, frame}}, got {msg!r:.60}.")
+        row_index, space_id, frame = msg.get("row"), msg.get("space"), msg.get("frame", 0)
+        if isinstance(row_index, bool) or not isinstance(row_index, int) or not 0 <= row_index < len(self._rows):
+            raise LabelRowError(f"Image request: row must be 0..{len(self._rows) - 1}, got {row_index!r:.40}.")
+        if not isinstance(space_id, str):
+            raise LabelRowError(f"Image request: space must be a space id (str), got {space_id!r:.40}.")
+        space = self._rows[row_index].get_space(id=space_id)
+        if isinstance(frame, bool) or not isinstance(frame, int) or not 0 <= frame < space.number_of_frames:
+            raise LabelRowError(
+                f"Image request: frame must be 0..{space.number_of_frames - 1} for space {space_id!r}, got "
+                f"{frame!r:.40}."
+            )
+        return row_index, space, frame
+
+
+def _image_error(message: str) -> ImageResponse:
+    return {"mime": "", "width": 0, "height": 0, "error": message}
+
+
+__all__ = ["Annotator"]
