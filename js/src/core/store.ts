@@ -29,8 +29,9 @@ export type StoreEvent =
   | { kind: "row" }
   | { kind: "objects"; keys: string[] }
   | { kind: "classifications" }
-  | { kind: "selection" }
+  | { kind: "selection"; changed: string[] }
   | { kind: "visibility" }
+  | { kind: "threshold" }
   | { kind: "frame"; space: string };
 
 export const keyOf = (k: InstanceKey): string => `${k.space}/${k.id}`;
@@ -205,6 +206,13 @@ export class AnnotationStore {
     return out;
   }
 
+  /** The annotations on a space's frame and not hidden, predictions whatever their confidence. */
+  drawable(space: string): Annotation[] {
+    const out: Annotation[] = [];
+    for (const a of this.objects.values()) if (a.space === space && !a.hidden && this.shown(a)) out.push(a);
+    return out;
+  }
+
   predictions(space?: string): Annotation[] {
     return [...this.objects.values()].filter((a) => (space === undefined || a.space === space) && this.isPrediction(a) && this.isShown(a));
   }
@@ -231,13 +239,16 @@ export class AnnotationStore {
   }
 
   select(keys: Iterable<string>, mode: "set" | "add" | "toggle" = "set"): void {
+    const before = new Set(this.selection);
     if (mode === "set") this.selection.clear();
     for (const key of keys) {
       if (!this.objects.has(key)) continue;
       if (mode === "toggle" && this.selection.has(key)) this.selection.delete(key);
       else this.selection.add(key);
     }
-    this.emit({ kind: "selection" });
+    const changed = [...before].filter((k) => !this.selection.has(k));
+    for (const k of this.selection) if (!before.has(k)) changed.push(k);
+    this.emit({ kind: "selection", changed });
   }
 
   selected(): Annotation[] {
@@ -266,7 +277,7 @@ export class AnnotationStore {
   setThreshold(value: number): void {
     this.threshold = value;
     for (const a of this.selected()) if (!this.isShown(a)) this.selection.delete(a.key);
-    this.emit({ kind: "visibility" });
+    this.emit({ kind: "threshold" });
   }
 
   /** Classification instances of a space (global ones and those on its current frame). */

@@ -46,6 +46,9 @@ export function dragBox<G extends { x: number; y: number; w: number; h: number }
 }
 
 export const boxRegion: Region<BoxGeom> = {
+  outline(path, g, v) {
+    path.rect(Math.round(sx(v, g.x)) + 0.5, Math.round(sy(v, g.y)) + 0.5, Math.round(g.w * v.scale), Math.round(g.h * v.scale));
+  },
   draw(ctx, g, v, style) {
     ctx.beginPath();
     ctx.rect(Math.round(sx(v, g.x)) + 0.5, Math.round(sy(v, g.y)) + 0.5, Math.round(g.w * v.scale), Math.round(g.h * v.scale));

@@ -5,6 +5,14 @@ import { type PolygonGeom, midpoints, polygonInsertVertex, polygonMoveVertex } f
 import { type Handle, type Region, fillPath, handle, strokePath, sx, sy } from "./region";
 
 export const polygonRegion: Region<PolygonGeom> = {
+  outline(path, g, v) {
+    for (const part of g.parts) {
+      for (const ring of part) {
+        ring.forEach((p, i) => (i ? path.lineTo(sx(v, p.x), sy(v, p.y)) : path.moveTo(sx(v, p.x), sy(v, p.y))));
+        path.closePath();
+      }
+    }
+  },
   draw(ctx, g, v, style) {
     ctx.beginPath();
     for (const part of g.parts) {

@@ -4,6 +4,9 @@ import { type PolylineGeom, midpoints, polylineInsertVertex, polylineMoveVertex 
 import { type Region, handle, strokePath, sx, sy } from "./region";
 
 export const polylineRegion: Region<PolylineGeom> = {
+  outline(path, g, v) {
+    g.points.forEach((p, i) => (i ? path.lineTo(sx(v, p.x), sy(v, p.y)) : path.moveTo(sx(v, p.x), sy(v, p.y))));
+  },
   draw(ctx, g, v, style) {
     ctx.beginPath();
     g.points.forEach((p, i) => (i ? ctx.lineTo(sx(v, p.x), sy(v, p.y)) : ctx.moveTo(sx(v, p.x), sy(v, p.y))));

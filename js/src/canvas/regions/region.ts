@@ -27,6 +27,11 @@ export interface Handle {
 
 export interface Region<G extends Geom = Geom> {
   draw(ctx: CanvasRenderingContext2D, g: G, view: View, style: DrawStyle): void;
+  /**
+   * Add the shape's outline to a path, for kinds drawn as plain lines: the shapes layer strokes
+   * all outlines of one colour and style at once (one stroke for thousands of shapes).
+   */
+  outline?(path: Path2D, g: G, view: View): void;
   handles(g: G, view: View): Handle[];
   /** The geometry while `handle` of `start` is dragged to `p` (image pixels). */
   drag(start: G, handle: Handle, p: Pt): G;

@@ -8,6 +8,10 @@ import { type Region, fillPath, handle, strokePath, sx, sy } from "./region";
 export const ROTATE_OFFSET = 24;
 
 export const rotatedBoxRegion: Region<RotatedBoxGeom> = {
+  outline(path, g, v) {
+    rotatedCorners(g).forEach((p, i) => (i ? path.lineTo(sx(v, p.x), sy(v, p.y)) : path.moveTo(sx(v, p.x), sy(v, p.y))));
+    path.closePath();
+  },
   draw(ctx, g, v, style) {
     const corners = rotatedCorners(g);
     ctx.beginPath();

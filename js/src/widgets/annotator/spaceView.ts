@@ -65,7 +65,8 @@ export class SpaceView implements ToolHost {
     this.tool = new SelectTool(this, this.editor);
     const store = host.store;
     this.shapes = new ShapesLayer(this.stage, {
-      items: () => store.visible(this.space.id).filter((a) => !store.selection.has(a.key)),
+      items: () => store.drawable(this.space.id).filter((a) => !store.selection.has(a.key)),
+      threshold: () => store.threshold,
       shown: (a) => store.shown(a),
       isPrediction: (a) => store.isPrediction(a),
     });

@@ -5,10 +5,11 @@
 // row's fetched ahead.
 
 import type { AnyModel } from "@anywidget/types";
+import { History } from "../../core/history";
 import { newHash } from "../../core/ids";
 import { type AnnotatorAction, defaultKeymap, isMacPlatform } from "../../core/keymap";
 import type { Geom } from "../../core/shapes";
-import { AnnotationStore } from "../../core/store";
+import { AnnotationStore, keyOf } from "../../core/store";
 import { toWire } from "../../core/wire";
 import { AttributesPanel } from "../../panels/attributes";
 import { ClassificationsPanel } from "../../panels/classifications";
@@ -18,7 +19,7 @@ import { ObjectsPanel } from "../../panels/objects";
 import { PredictionsPanel } from "../../panels/predictions";
 import { RowsPanel } from "../../panels/rows";
 import { Toolbar } from "../../panels/toolbar";
-import type { FromKernel, ImageRequest, ImageResponse, ToKernel } from "../../protocol/messages";
+import type { FromKernel, ImageRequest, ImageResponse, ToKernel, UpdateMessage } from "../../protocol/messages";
 import type { ObjectSpec } from "../../protocol/ontology";
 import type { Operation } from "../../protocol/operations";
 import type { Model, RowState } from "../../protocol/state";
@@ -32,6 +33,14 @@ const DEFAULT_HEIGHT = 600;
 
 interface Experimental {
   invoke<T>(name: string, msg?: unknown, options?: { buffers?: DataView[]; signal?: AbortSignal }): Promise<[T, DataView[]]>;
+}
+
+/** What an edit changed, as the kernel reported it: enough to show its undo (or redo) at once. */
+interface Change {
+  objects: UpdateMessage["objects"];
+  removed_objects: UpdateMessage["removed_objects"];
+  classifications: UpdateMessage["classifications"];
+  removed_classifications: UpdateMessage["removed_classifications"];
 }
 
 interface Clip {
@@ -61,12 +70,15 @@ export class AnnotatorView {
   private readonly predictionsPanel: PredictionsPanel;
   private readonly rowsPanel: RowsPanel;
   private readonly help: HelpOverlay;
-  private views: SpaceView[] = [];
+  views: SpaceView[] = [];
   private focused: SpaceView | null = null;
   private sideBySide = true;
   private activeSpec: ObjectSpec | null = null;
   private request = 0;
   private readonly pending = new Map<number, string[]>();
+  private readonly requestKinds = new Map<number, "edit" | "undo" | "redo">();
+  /** The kernel's history mirrored, to show an undo or redo before the kernel has answered. */
+  private readonly local = new History<{ undo: Change; redo: Change }>();
   private adopting: string | null = null;
   private clipboard: Clip[] = [];
   private readonly images = new Map<string, Promise<ImageBitmap | null>>();
@@ -109,7 +121,7 @@ export class AnnotatorView {
     this.store.setOntology(model.get("ontology"));
     this.toolbar.setOntology(this.store.ontology.objects);
     this.toolbar.setActive(null, this.brush);
-    this.store.on((e) => this.storeChanged(e.kind));
+    this.store.on((e) => this.storeChanged(e.kind, e.kind === "objects" ? e.keys : e.kind === "selection" ? e.changed : undefined));
 
     this.root.addEventListener("keydown", (e) => this.onKey(e));
     this.root.addEventListener("pointerdown", (e) => {
@@ -154,16 +166,66 @@ export class AnnotatorView {
       keys.push(key);
     }
     this.pending.set(request, keys);
+    this.requestKinds.set(request, "edit");
     this.root.dataset.pending = String(this.pending.size);
     this.post({ kind: "edit", request, op });
   }
 
   private undo(): void {
-    if (!this.readonly) this.post({ kind: "undo", request: ++this.request });
+    this.step("undo");
   }
 
   private redo(): void {
-    if (!this.readonly) this.post({ kind: "redo", request: ++this.request });
+    this.step("redo");
+  }
+
+  /** Undo or redo: shown at once from the mirrored history when it agrees with the kernel's, then confirmed. */
+  private step(kind: "undo" | "redo"): void {
+    if (this.readonly) return;
+    const request = ++this.request;
+    this.requestKinds.set(request, kind);
+    const h = this.store.row?.history;
+    const inStep = h !== undefined && this.local.undoCount === h.undo && this.local.redoCount === h.redo;
+    const entry = inStep ? (kind === "undo" ? this.local.undo() : this.local.redo()) : undefined;
+    if (entry && h) {
+      const change = kind === "undo" ? entry.undo : entry.redo;
+      const history = { ...h, undo: h.undo + (kind === "undo" ? -1 : 1), redo: h.redo + (kind === "undo" ? 1 : -1) };
+      this.store.applyUpdate({ kind: "update", request: null, ...change, history });
+      this.toolbar.setHistory(history, this.readonly);
+    }
+    this.post({ kind, request });
+  }
+
+  /** Record what an edit the kernel carried out changed, before the store takes the new states. */
+  private mirror(msg: UpdateMessage): void {
+    const kind = msg.request === null ? null : this.requestKinds.get(msg.request);
+    if (msg.request !== null) this.requestKinds.delete(msg.request);
+    if (kind === "edit" && msg.history.undo === this.local.undoCount + 1 && msg.history.redo === 0) {
+      const undo: Change = { objects: [], removed_objects: [], classifications: [], removed_classifications: [] };
+      for (const state of msg.objects) {
+        const old = this.store.objects.get(keyOf(state));
+        if (old) undo.objects.push(old.state);
+        else undo.removed_objects.push({ space: state.space, id: state.id });
+      }
+      for (const k of msg.removed_objects) {
+        const old = this.store.objects.get(keyOf(k));
+        if (old) undo.objects.push(old.state);
+      }
+      for (const state of msg.classifications) {
+        const old = this.store.classifications.get(keyOf(state));
+        if (old) undo.classifications.push(old);
+        else undo.removed_classifications.push({ space: state.space, id: state.id });
+      }
+      for (const k of msg.removed_classifications) {
+        const old = this.store.classifications.get(keyOf(k));
+        if (old) undo.classifications.push(old);
+      }
+      const { objects, removed_objects, classifications, removed_classifications } = msg;
+      this.local.push({ undo, redo: { objects, removed_objects, classifications, removed_classifications } });
+    } else if (kind !== "undo" && kind !== "redo" && (msg.history.undo !== this.local.undoCount || msg.history.redo !== this.local.redoCount)) {
+      this.local.clear();
+    }
+    if (msg.history.undo !== this.local.undoCount || msg.history.redo !== this.local.redoCount) this.local.clear();
   }
 
   private goto(row: number): void {
@@ -175,8 +237,10 @@ export class AnnotatorView {
 
   private onMessage(msg: FromKernel, _buffers: DataView[]): void {
     if (this.destroyed || !msg || typeof msg !== "object") return;
+    const t0 = performance.now();
     if (msg.kind === "row") this.showRow(msg.row);
     else if (msg.kind === "update") {
+      this.mirror(msg);
       const keys = this.store.applyUpdate(msg);
       if (msg.request !== null) this.settle(msg.request);
       if (this.adopting && keys.includes(this.adopting)) {
@@ -187,9 +251,11 @@ export class AnnotatorView {
       this.root.dataset.undo = String(msg.history.undo);
       this.root.dataset.redo = String(msg.history.redo);
       this.root.dataset.updates = String(Number(this.root.dataset.updates ?? 0) + 1);
+      performance.measure("ls-update", { start: t0 });
       this.root.dispatchEvent(new CustomEvent("ls-update", { bubbles: true, detail: { request: msg.request } }));
     } else if (msg.kind === "refused") {
       this.settle(msg.request);
+      this.requestKinds.delete(msg.request);
       this.adopting = null;
       this.say(msg.message, true);
     }
@@ -209,6 +275,7 @@ export class AnnotatorView {
     const sameRow = this.store.row?.index === row.index;
     this.store.loadRow(row);
     this.pending.clear();
+    this.local.clear();
     const { width, height } = this.canvasSize(row.spaces.length);
     const keep = sameRow && this.views.length === row.spaces.length && this.views.every((v, i) => v.space.id === row.spaces[i].id);
     if (!keep) {
@@ -252,6 +319,9 @@ export class AnnotatorView {
       v.stage.setSize(width, height);
       v.root.classList.toggle("ls-focused", v === this.focused && this.views.length > 1);
     }
+    // The side panels are as tall as the canvases and sized by them alone, so that what changes
+    // inside them never lays out the notebook around the widget.
+    this.side.style.height = `${height + 16}px`;
     this.toolbar.layoutButton.hidden = this.views.length <= 1;
     this.toolbar.layoutButton.textContent = this.sideBySide ? "One at a time" : "Side by side";
   }
@@ -359,14 +429,16 @@ export class AnnotatorView {
     this.root.focus({ preventScroll: true });
   }
 
-  private storeChanged(kind: string): void {
-    if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame") for (const v of this.views) v.shapes.invalidate();
-    if (kind === "selection") for (const v of this.views) v.shapes.invalidate();
+  private storeChanged(kind: string, keys?: string[]): void {
+    const find = (key: string) => this.store.objects.get(key);
+    if (kind === "threshold") for (const v of this.views) v.shapes.thresholdChanged();
+    else if (keys && (kind === "objects" || kind === "selection")) for (const v of this.views) v.shapes.invalidateKeys(keys, find);
+    else if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame" || kind === "selection") for (const v of this.views) v.shapes.invalidate();
     for (const v of this.views) v.redraw();
     this.renderPanels();
   }
 
-  private renderPanels(): void {
+  renderPanels(): void {
     this.objectsPanel.render();
     this.attributesPanel.render();
     this.classificationsPanel.render(this.focused?.space.id ?? null);
