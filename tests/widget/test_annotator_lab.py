@@ -309,3 +309,53 @@ def test_polyline_point_and_a_screenshot(annotator):
         os.makedirs(DOCS, exist_ok=True)
         with open(os.path.join(DOCS, "annotator.png"), "wb") as f:
             f.write(shot)
+
+
+def test_a_data_group_side_by_side_copy_paste_hide_and_help(open_notebook, images):
+    """Two cameras of one row: side by side, then one at a time; a box copied from one onto the other."""
+    nb, page = open_notebook(
+        SETUP,
+        "group = LabelRow.from_media(ontology, {'left': 'street0.png', 'right': 'street1.png'})\n"
+        "w = Annotator(group, width=640, height=480)\nw",
+        "boxes = lambda s: [object_state(s, i)['runs'][0]['coordinates'] for i in s.get_object_instances()]\n"
+        "print(json.dumps([[s.space_id, boxes(s)] for s in w.row.list_spaces()]))",
+    )
+    nb.run(1)
+    page.wait_for_selector(".ls-annotator[data-row='0']")
+    spaces = page.locator(".ls-space")
+    assert spaces.count() == 2
+    left, right = (spaces.nth(i).locator(".ls-space-canvas") for i in range(2))
+    left.scroll_into_view_if_needed()
+    a, b = left.bounding_box(), right.bounding_box()
+    assert a["x"] + a["width"] <= b["x"]  # side by side
+    scale = a["width"] / 800
+
+    press(page, "5")
+    n = updates(page)
+    drag(page, (a["x"] + 100 * scale, a["y"] + 100 * scale), (a["x"] + 300 * scale, a["y"] + 200 * scale))
+    wait_update(page, n)
+    press(page, "Control+c")
+    page.mouse.click(b["x"] + 5, b["y"] + 5)  # the right camera takes the focus (a click selects nothing)
+    press(page, "Escape")
+    n = updates(page)
+    press(page, "Control+v")
+    wait_update(page, n)
+    nb.run(2)
+    (_, on_left), (_, on_right) = json.loads(nb.output(2))
+    assert len(on_left) == 1 and on_right == on_left  # the same normalised box on the other camera
+
+    # One at a time: the tabs choose the camera shown.
+    page.get_by_role("button", name="One at a time").click()
+    assert spaces.nth(1).is_hidden() and spaces.nth(0).is_visible()
+    page.locator(".ls-tab").nth(1).click()
+    assert spaces.nth(0).is_hidden() and spaces.nth(1).is_visible()
+
+    # Hide the selected object; the help overlay lists the shortcuts.
+    page.locator(".ls-object").first.click()
+    press(page, "h")
+    assert "ls-hidden" in (page.locator(".ls-object").first.get_attribute("class") or "")
+    press(page, "?")
+    help_text = page.locator(".ls-help").inner_text()
+    assert "Undo" in help_text and "Accept the selected prediction" in help_text
+    press(page, "Escape")
+    assert page.locator(".ls-help").is_hidden()

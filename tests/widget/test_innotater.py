@@ -527,3 +527,18 @@ def test_png_blobs_are_kept():
     blobs = [image_bytes(np.zeros((5, 7, 3), np.uint8), "PNG")] * 2
     w = Innotater(ImageInnotation(blobs), TextInnotation(["a", "b"]))
     assert w.inputs[0].encoded(0).mime == "image/png"
+
+
+def test_the_image_command_answers_the_browser_with_the_image_or_an_error(files):
+    from labelspace.innotater import ImageInnotation, Innotater, TextInnotation
+
+    folder, names = files
+    w = Innotater(ImageInnotation(names, path=folder), TextInnotation(["a", "b", "c"]))
+    reply, buffers = w._image({"name": w.spec["inputs"][0]["name"], "index": 2}, [])
+    assert reply["kind"] == "image" and reply["index"] == 2 and (reply["width"], reply["height"]) == (80, 60)
+    assert buffers[0][:3] == b"\xff\xd8\xff"
+    for bad in ({"name": "nope", "index": 0}, {"name": w.spec["inputs"][0]["name"], "index": 9}, "junk"):
+        reply, buffers = w._image(bad, [])
+        assert reply["kind"] == "error" and buffers == []
+    w.handle({"kind": "anywidget-command", "name": "_image", "id": "1", "msg": {}})
+    assert w.message == ""

@@ -89,6 +89,8 @@ export function drawAnnotations(ctx: CanvasRenderingContext2D, items: Annotation
 
 /** Predictions are cached in this many bitmaps by confidence, so that moving the threshold redraws one. */
 const BUCKETS = 10;
+/** People's shapes are spread over this many bitmaps, so that an edit redraws a share of them. */
+const MANUAL_BUCKETS = 4;
 
 interface Cache {
   canvas: HTMLCanvasElement;
@@ -100,7 +102,7 @@ interface Cache {
 
 export class ShapesLayer {
   private readonly node: Konva.Shape;
-  /** One bitmap per confidence bucket of predictions (0..BUCKETS-1), and one for people's shapes. */
+  /** One bitmap per confidence bucket of predictions (0..BUCKETS-1), then those of people's shapes. */
   private readonly caches = new Map<number, Cache>();
   /** The bucket each annotation was last drawn in. */
   private readonly lastBucket = new Map<string, number>();
@@ -154,7 +156,11 @@ export class ShapesLayer {
   }
 
   private bucketOf(a: Annotation): number {
-    if (!this.source.isPrediction(a)) return BUCKETS;
+    if (!this.source.isPrediction(a)) {
+      let h = 0;
+      for (let i = 0; i < a.id.length; i++) h = (h * 31 + a.id.charCodeAt(i)) | 0;
+      return BUCKETS + (Math.abs(h) % MANUAL_BUCKETS);
+    }
     return Math.min(BUCKETS - 1, Math.max(0, Math.floor((a.meta?.confidence ?? 0) * BUCKETS)));
   }
 

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import anywidget
 import numpy as np
 import traitlets
+from anywidget.experimental import command
 
 from labelspace.model.errors import InnotaterError
 from labelspace.widget import _images
@@ -933,33 +934,52 @@ class Innotater(anywidget.AnyWidget):
                 for image in self._images():
                     self._send_image(image, position)
 
+    def _image_message(self, image: ImageInnotation, position: int) -> tuple[dict[str, Any], bytes]:
+        uindex = self.uindexes[position]
+        encoded = image.encoded(uindex)
+        message = {
+            "kind": "image",
+            "name": image.name,
+            "uindex": uindex,
+            "index": position,
+            "mime": encoded.mime,
+            "width": encoded.width,
+            "height": encoded.height,
+        }
+        return message, encoded.data
+
     def _send_image(self, image: ImageInnotation, position: int, force: bool = False) -> None:
         """Send the image at ``position`` of the samples shown (the browser caches it by position)."""
-        uindex = self.uindexes[position]
         key = (image.name, position)
         if key in self._sent and not force:
             self._sent.move_to_end(key)
             return
         try:
-            encoded = image.encoded(uindex)
+            message, data = self._image_message(image, position)
         except InnotaterError as e:
             self.message = e.message
             return
-        self.send(
-            {
-                "kind": "image",
-                "name": image.name,
-                "uindex": uindex,
-                "index": position,
-                "mime": encoded.mime,
-                "width": encoded.width,
-                "height": encoded.height,
-            },
-            [encoded.data],
-        )
+        self.send(message, [data])
         self._sent[key] = None
         if len(self._sent) > 24:  # the browser keeps as many
             self._sent.popitem(last=False)
+
+    @command
+    def _image(self, msg: Any, buffers: list[bytes]) -> tuple[dict[str, Any], list[bytes]]:
+        """The browser's request for an image its cache lacks: ``{"name", "index"}``; never raises."""
+        image = self._by_name.get(str(msg.get("name"))) if isinstance(msg, Mapping) else None
+        position = msg.get("index") if isinstance(msg, Mapping) else None
+        if (
+            not isinstance(image, ImageInnotation)
+            or not isinstance(position, int)
+            or not 0 <= position < len(self.uindexes)
+        ):
+            return {"kind": "error", "message": f"There is no image to show for {msg!r:.80}."}, []
+        try:
+            message, data = self._image_message(image, position)
+        except InnotaterError as e:
+            return {"kind": "error", "message": e.message}, []
+        return message, [data]
 
     # -- edits from the browser --
 
@@ -977,6 +997,8 @@ class Innotater(anywidget.AnyWidget):
         ``{"kind": "save"}``, ``{"kind": "want", "name", "index"}``, ``{"kind": "ready"}``.
         """
         kind = content.get("kind")
+        if kind == "anywidget-command":  # anywidget's requests (``_image``) share the channel
+            return
         uindex = self.current_uindex()
         if kind == "ready":
             self._sent.clear()

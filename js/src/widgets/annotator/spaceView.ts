@@ -102,7 +102,7 @@ export class SpaceView implements ToolHost {
   setImage(source: CanvasImageSource | null, keepView = false): void {
     this.imageShown = source !== null;
     this.stage.setImage(source, this.space.width, this.space.height, keepView);
-    this.root.dispatchEvent(new CustomEvent("ls-painted", { bubbles: true, detail: { space: this.space.id } }));
+    if (source) this.root.dispatchEvent(new CustomEvent("ls-painted", { bubbles: true, detail: { space: this.space.id } }));
   }
 
   /** Choose the drawing tool for an ontology object, or the select tool (null). */

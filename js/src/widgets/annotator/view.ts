@@ -273,25 +273,31 @@ export class AnnotatorView {
   private showRow(row: RowState): void {
     performance.mark("ls-row");
     const sameRow = this.store.row?.index === row.index;
+    // The images first: they are fetched and decoded while the shapes are read.
+    const images = row.spaces.map((s) => this.image(row.index, s.id, sameRow ? this.store.frame(s.id) : 0));
     this.store.loadRow(row);
     this.pending.clear();
     this.local.clear();
     const { width, height } = this.canvasSize(row.spaces.length);
-    const keep = sameRow && this.views.length === row.spaces.length && this.views.every((v, i) => v.space.id === row.spaces[i].id);
+    // Views of the same spaces are kept from row to row (a project's rows usually share a layout).
+    const keep = this.views.length === row.spaces.length && this.views.every((v, i) => v.space.id === row.spaces[i].id);
     if (!keep) {
       for (const v of this.views) v.destroy();
       this.views = row.spaces.map((s) => new SpaceView(s, this, width, height));
       this.focused = this.views[0] ?? null;
       for (const v of this.views) v.setTool(this.activeSpec);
     } else {
-      this.views.forEach((v, i) => v.setSpace(row.spaces[i]));
+      this.views.forEach((v, i) => {
+        v.setSpace(row.spaces[i]);
+        if (!sameRow) v.setImage(null); // never the last row's image under this row's shapes
+      });
     }
     this.layout();
     this.toolbar.setHistory(row.history, this.readonly);
     this.root.dataset.row = String(row.index);
     this.root.dataset.undo = String(row.history.undo);
     this.root.dataset.redo = String(row.history.redo);
-    for (const v of this.views) void this.loadImage(v, row.index, keep);
+    this.views.forEach((v, i) => void this.loadImage(v, row.index, images[i], keep && sameRow));
     this.prefetch(row.index + 1);
     this.renderPanels();
   }
@@ -371,10 +377,10 @@ export class AnnotatorView {
     return p;
   }
 
-  private async loadImage(view: SpaceView, row: number, keepView: boolean): Promise<void> {
+  private async loadImage(view: SpaceView, row: number, image: Promise<ImageBitmap | null>, keepView: boolean): Promise<void> {
     const space = view.space.id;
     try {
-      const bitmap = await this.image(row, space, this.store.frame(space));
+      const bitmap = await image;
       if (this.destroyed || this.store.row?.index !== row || view.space.id !== space || !this.views.includes(view)) return;
       view.setImage(bitmap, keepView);
     } catch (e) {

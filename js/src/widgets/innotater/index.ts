@@ -3,8 +3,8 @@ import type { RenderProps } from "@anywidget/types";
 import { InnotaterView } from "./view";
 import type { Model } from "./model";
 
-function render({ model, el }: RenderProps<Model>): () => void {
-  const view = new InnotaterView(model);
+function render({ model, el, experimental }: RenderProps<Model>): () => void {
+  const view = new InnotaterView(model, experimental);
   el.append(view.root);
   return () => view.destroy();
 }

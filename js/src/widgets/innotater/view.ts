@@ -165,7 +165,10 @@ export class InnotaterView {
   private readonly next = el("button", "ls-next", "Next >");
   private readonly saveButton = el("button", "ls-save", "Save");
 
-  constructor(private readonly model: AnyModel<Model>) {
+  constructor(
+    private readonly model: AnyModel<Model>,
+    private readonly experimental?: { invoke<T>(name: string, msg?: unknown): Promise<[T, DataView[]]> },
+  ) {
     this.spec = model.get("spec");
     this.values = model.get("values");
     this.root.tabIndex = 0;
@@ -211,18 +214,22 @@ export class InnotaterView {
     return this.cache.get(`${name}:${index}`);
   }
 
-  /** Ask Python for an image the cache does not hold (Python sends ahead, but the cache forgets). */
+  /**
+   * Ask Python for an image the cache does not hold (Python sends ahead, but the cache forgets):
+   * an anywidget request, answered with the image, once per image at a time.
+   */
   want(name: string, index: number): void {
     const key = `${name}:${index}`;
-    if (this.wanted.has(key)) return;
+    if (this.wanted.has(key) || !this.experimental) return;
     this.wanted.add(key);
-    // Give an image already on its way a moment to arrive before asking for it again.
-    setTimeout(() => {
-      if (this.wanted.has(key) && !this.cache.has(key) && this.model.get("index") === index) {
-        this.send({ kind: "want", name, index });
-      }
-      this.wanted.delete(key);
-    }, 300);
+    this.experimental
+      .invoke<ImageMessage | { kind: "error"; message: string }>("_image", { name, index })
+      .then(async ([reply, buffers]) => {
+        if (reply.kind === "image") await this.onMessage(reply, buffers);
+        else this.say(reply.message);
+      })
+      .catch((e) => this.say(`Could not fetch image ${index + 1}: ${e}`))
+      .finally(() => this.wanted.delete(key));
   }
 
   private async onMessage(msg: ImageMessage, buffers: DataView[]): Promise<void> {
