@@ -118,7 +118,13 @@ def updates(page):
 
 
 def wait_update(page, before):
-    page.wait_for_function(f"Number(document.querySelector('.ls-annotator').dataset.updates || 0) > {before}")
+    try:
+        page.wait_for_function(
+            f"Number(document.querySelector('.ls-annotator').dataset.updates || 0) > {before}", timeout=15_000
+        )
+    except Exception:
+        note = page.locator(".ls-annotator .ls-note").inner_text()
+        raise AssertionError(f"no update came from the kernel; the widget says: {note!r}") from None
 
 
 def drag(page, start, end, steps=8):
@@ -328,13 +334,19 @@ def test_a_data_group_side_by_side_copy_paste_hide_and_help(open_notebook, image
     left.scroll_into_view_if_needed()
     a, b = left.bounding_box(), right.bounding_box()
     assert a["x"] + a["width"] <= b["x"]  # side by side
-    scale = a["width"] / 800
+    # Each camera's image is fitted into half the width: ask the view where image pixels are.
+    view = page.evaluate("document.querySelector('.ls-annotator').lsView.views[0].stage.view")
+
+    def at(x, y):
+        box = left.bounding_box()  # now: focusing the widget may have scrolled the notebook
+        return box["x"] + view["x"] + x * view["scale"], box["y"] + view["y"] + y * view["scale"]
 
     press(page, "5")
     n = updates(page)
-    drag(page, (a["x"] + 100 * scale, a["y"] + 100 * scale), (a["x"] + 300 * scale, a["y"] + 200 * scale))
+    drag(page, at(100, 100), at(300, 200))
     wait_update(page, n)
     press(page, "Control+c")
+    b = right.bounding_box()
     page.mouse.click(b["x"] + 5, b["y"] + 5)  # the right camera takes the focus (a click selects nothing)
     press(page, "Escape")
     n = updates(page)
@@ -346,9 +358,9 @@ def test_a_data_group_side_by_side_copy_paste_hide_and_help(open_notebook, image
 
     # One at a time: the tabs choose the camera shown.
     page.get_by_role("button", name="One at a time").click()
+    assert spaces.nth(0).is_hidden() and spaces.nth(1).is_visible()  # the camera last worked on
+    page.locator(".ls-tab").nth(0).click()
     assert spaces.nth(1).is_hidden() and spaces.nth(0).is_visible()
-    page.locator(".ls-tab").nth(1).click()
-    assert spaces.nth(0).is_hidden() and spaces.nth(1).is_visible()
 
     # Hide the selected object; the help overlay lists the shortcuts.
     page.locator(".ls-object").first.click()
