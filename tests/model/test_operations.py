@@ -477,3 +477,25 @@ def test_a_replace_that_removes_several_rivals_puts_them_back_in_order(world, ro
     edit.undo(row)
     assert [c.classification_hash for c in space.get_classification_instances()] == ["k1", "k2", "k3"]
     assert snapshot(row) == before
+
+
+def test_history_names_the_edits_undo_and_redo_would_take():
+    from labelspace import LabelRow, Ontology, Shape
+
+    ontology = Ontology()
+    car = ontology.add_object("car", Shape.BOUNDING_BOX)
+    row = LabelRow(ontology)
+    row.add_image_space("img", width=100, height=50)
+    history = History(row)
+    assert history.next_undo() is None and history.next_redo() is None
+    op = {
+        "op": "put_object",
+        "space": "img",
+        "object": "aaaa0001",
+        "feature": car.feature_node_hash,
+        "coordinates": {"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2},
+    }
+    history.apply(op)
+    assert history.next_undo().operation == op and history.next_redo() is None
+    history.undo()
+    assert history.next_undo() is None and history.next_redo().operation == op

@@ -73,6 +73,14 @@ class History:
         """The id of the edit that ``redo`` would redo, or 0."""
         return self._undone[-1][0] if self._undone else 0
 
+    def next_undo(self) -> Edit | None:
+        """The edit that ``undo`` would undo, or None."""
+        return self._done[-1][1] if self._done else None
+
+    def next_redo(self) -> Edit | None:
+        """The edit that ``redo`` would redo, or None."""
+        return self._undone[-1][1] if self._undone else None
+
     def undo(self) -> tuple[int, Edit] | None:
         """Undo the last edit; None if there is none."""
         if not self._done:

@@ -537,13 +537,12 @@ def history_state(history: History | None) -> HistoryState:
     """How many steps can be undone and redone, and labels for the next of each."""
     if history is None:
         return {"undo": 0, "redo": 0, "undo_label": "", "redo_label": ""}
-    # History hands out ids, not edits, for what undo and redo would do next; read its stacks.
-    done, undone = history._done, history._undone
+    undo, redo = history.next_undo(), history.next_redo()
     return {
         "undo": history.can_undo,
         "redo": history.can_redo,
-        "undo_label": edit_label(done[-1][1].operation) if done else "",
-        "redo_label": edit_label(undone[-1][1].operation) if undone else "",
+        "undo_label": edit_label(undo.operation) if undo else "",
+        "redo_label": edit_label(redo.operation) if redo else "",
     }
 
 
