@@ -309,7 +309,17 @@ def main() -> None:
                     page.keyboard.press("+")
                     page.wait_for_timeout(250)
                     times.append(page.evaluate("() => performance.getEntriesByName('ls-shapes').slice(-1)[0].duration"))
-                scaling.append((n, p(times, 50)))
+                # Panning over them: frame intervals while the view moves (the cached bitmaps move).
+                page.evaluate(INSTRUMENT)
+                page.mouse.move(cx, cy)
+                page.mouse.down(button="right")
+                for k in range(60):
+                    a = k / 60 * 2 * np.pi
+                    page.mouse.move(cx + 150 * np.cos(a), cy + 90 * np.sin(a))
+                page.mouse.up(button="right")
+                costs = page.evaluate(FRAME_COSTS)
+                intervals = page.evaluate(INTERVALS)
+                scaling.append((n, p(times, 50), p(costs, 95), p(intervals, 50)))
             results["scaling"] = scaling
             browser.close()
 
@@ -356,16 +366,16 @@ def main() -> None:
         f"6. confidence slider over 10,000 predictions:     p50 {p(sl, 50):6.2f} ms   p95 {p(sl, 95):6.2f} ms"
         f"   max {max(sl):6.2f} ms   [50 ms]"
     )  # type: ignore[arg-type]
-    print("7. drawing every shape afresh (half boxes, half 8-vertex polygons):")
+    print("7. more and more shapes (half boxes, half 8-vertex polygons): drawing them all afresh; panning over them")
     best = 0
-    for n, ms_ in results["scaling"]:  # type: ignore[attr-defined]
-        print(f"   {n:>6,} shapes: {ms_:6.2f} ms")
-        if ms_ <= 1000 / 60:
+    for n, fresh, pan_draw, pan_interval in results["scaling"]:  # type: ignore[attr-defined]
+        print(
+            f"   {n:>6,} shapes: afresh {fresh:6.2f} ms   panning: drawing p95 {pan_draw:5.2f} ms a frame,"
+            f" frames every {pan_interval:5.2f} ms (p50)"
+        )
+        if fresh <= 1000 / 60:
             best = n
-    print(
-        f"   largest count drawn afresh within a 60 fps frame: {best:,} (panning itself moves a cached bitmap,"
-        " whatever the count)"
-    )
+    print(f"   largest count drawn afresh within a 60 fps frame: {best:,}; panning moves cached bitmaps at any count")
     print()
     print(
         "Peers, as their users and maintainers report them (not run here): CVAT lags at 300-1,000 shapes and takes"

@@ -20,7 +20,8 @@ export class SelectTool implements Tool {
   down(e: PointerInfo): void {
     if (this.editor.tryHandle(e)) return;
     const { store } = this.host;
-    const top = this.host.hits(e.p).find((a) => !a.locked || !e.alt);
+    // A locked object can still be selected (to unlock it, or read its attributes), not moved.
+    const top = this.host.hits(e.p)[0];
     if (top) {
       if (e.shift) store.select([top.key], "toggle");
       else if (!store.selection.has(top.key)) store.select([top.key]);
