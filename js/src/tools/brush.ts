@@ -116,16 +116,7 @@ export class BrushTool implements Tool {
   }
 
   key(e: KeyboardEvent): boolean {
-    if (e.key === "Enter" && this.draft.active) {
-      this.fill(e.shiftKey ? 0 : 1);
-      return true;
-    }
-    if (e.key === "Backspace" && this.draft.active) {
-      this.draft.undoVertex();
-      this.host.redraw();
-      return true;
-    }
-    return false;
+    return this.draft.key(e, () => this.fill(e.shiftKey ? 0 : 1));
   }
 
   cancel(): boolean {

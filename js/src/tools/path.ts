@@ -36,6 +36,16 @@ export class PathDraft {
     return false;
   }
 
+  /** Enter finishes the path (`finish`), Backspace takes back its last vertex; true if the key was one of them. */
+  key(e: KeyboardEvent, finish: () => void): boolean {
+    if (!this.active) return false;
+    if (e.key === "Enter") finish();
+    else if (e.key === "Backspace") this.undoVertex();
+    else return false;
+    this.host.redraw();
+    return true;
+  }
+
   undoVertex(): boolean {
     if (!this.points.length) return false;
     this.points.pop();

@@ -56,16 +56,7 @@ export class PolygonTool implements Tool {
   }
 
   key(e: KeyboardEvent): boolean {
-    if (e.key === "Enter" && this.draft.active) {
-      this.finish();
-      return true;
-    }
-    if (e.key === "Backspace" && this.draft.active) {
-      this.draft.undoVertex();
-      this.host.redraw();
-      return true;
-    }
-    return false;
+    return this.draft.key(e, () => this.finish());
   }
 
   private finish(): void {
