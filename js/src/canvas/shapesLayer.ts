@@ -107,8 +107,6 @@ export class ShapesLayer {
   /** The bucket each annotation was last drawn in. */
   private readonly lastBucket = new Map<string, number>();
   private restTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Time of the last full draw (ms), for the benchmarks. */
-  lastDrawMs = 0;
 
   constructor(
     private readonly stage: Stage,
@@ -220,7 +218,6 @@ export class ShapesLayer {
     if (drew) {
       // The browser rasters a canvas's drawing when it is first used: this times the draw up to the
       // blits. For the benchmarks (bench/bench_annotator.py).
-      this.lastDrawMs = performance.now() - t0;
       performance.measure("ls-shapes", { start: t0 });
     }
   }

@@ -5,7 +5,6 @@ import type { Annotation, AnnotationStore } from "../core/store";
 import type { Geom, Pt } from "../core/shapes";
 import type { View } from "../core/view";
 import type { PointerInfo, Stage } from "../canvas/stage";
-import type { ObjectSpec } from "../protocol/ontology";
 import type { Operation, WireMeta } from "../protocol/operations";
 import type { SpaceState } from "../protocol/state";
 
@@ -54,9 +53,4 @@ export function personMeta(a?: Annotation | null): WireMeta {
   const meta: WireMeta = { manual_annotation: true, confidence: 1 };
   if (a?.meta?.created_by) meta.created_by = a.meta.created_by;
   return meta;
-}
-
-export interface DrawContext {
-  host: ToolHost;
-  spec: ObjectSpec;
 }

@@ -44,7 +44,6 @@ export class SpaceView implements ToolHost {
   tool: Tool;
   private readonly title = el("div", "ls-space-title");
   private readonly holder = el("div", "ls-space-canvas");
-  imageShown = false;
 
   constructor(
     public space: SpaceState,
@@ -100,7 +99,6 @@ export class SpaceView implements ToolHost {
   }
 
   setImage(source: CanvasImageSource | null, keepView = false): void {
-    this.imageShown = source !== null;
     this.stage.setImage(source, this.space.width, this.space.height, keepView);
     if (source) this.root.dispatchEvent(new CustomEvent("ls-painted", { bubbles: true, detail: { space: this.space.id } }));
   }

@@ -538,7 +538,7 @@ export class AnnotatorView {
       return;
     }
     const binding = this.keymap.find(e);
-    if (binding && this.act(binding.action, e)) {
+    if (binding && this.act(binding.action)) {
       e.preventDefault();
       e.stopPropagation();
       this.showHint();
@@ -549,7 +549,7 @@ export class AnnotatorView {
     if (!e.ctrlKey && !e.metaKey && !e.altKey && (e.key.length === 1 || ["Delete", "Backspace", "Enter", "Escape", "Tab"].includes(e.key))) e.stopPropagation();
   }
 
-  private act(action: AnnotatorAction, e: KeyboardEvent): boolean {
+  private act(action: AnnotatorAction): boolean {
     const view = this.focused;
     const store = this.store;
     if (action.startsWith("tool-")) {
@@ -665,7 +665,6 @@ export class AnnotatorView {
         this.help.toggle();
         return true;
     }
-    void e;
     return false;
   }
 
