@@ -26,6 +26,23 @@ export interface StageHandler {
 }
 
 const WHEEL_ZOOM = 0.0015;
+
+/** Reduced copies of large images, drawn instead of them while the view shows them small. */
+const reduced = new WeakMap<object, ImageBitmap>();
+
+/**
+ * Make a reduced copy of a large image for views up to `scale` (a 4K photo shown whole in a
+ * notebook is drawn from a copy a third its size: each frame then scales a tenth of the pixels).
+ */
+export async function reduceImage(image: ImageBitmap, scale: number): Promise<void> {
+  if (scale > 0.5) return;
+  const small = await createImageBitmap(image, {
+    resizeWidth: Math.max(1, Math.round(image.width * scale)),
+    resizeHeight: Math.max(1, Math.round(image.height * scale)),
+    resizeQuality: "medium",
+  });
+  reduced.set(image, small);
+}
 /** Above this zoom, image pixels are drawn as sharp squares. */
 const SHARP_ZOOM = 2;
 
@@ -144,7 +161,9 @@ export class Stage {
     if (!this.source || !this.imageWidth) return;
     const v = this.view;
     ctx.imageSmoothingEnabled = v.scale < SHARP_ZOOM;
-    ctx.drawImage(this.source, v.x, v.y, this.imageWidth * v.scale, this.imageHeight * v.scale);
+    const small = reduced.get(this.source);
+    const source = small && v.scale * this.imageWidth <= small.width * 1.01 ? small : this.source;
+    ctx.drawImage(source, v.x, v.y, this.imageWidth * v.scale, this.imageHeight * v.scale);
     performance.mark("ls-image-drawn");
   }
 

@@ -25,6 +25,7 @@ import type { Operation } from "../../protocol/operations";
 import type { Model, RowState } from "../../protocol/state";
 import type { BrushMode } from "../../tools/brush";
 import { BRUSH_SIZES } from "../../tools/brush";
+import { reduceImage } from "../../canvas/stage";
 import { SpaceView } from "./spaceView";
 
 const IMAGE_CACHE = 32;
@@ -365,7 +366,11 @@ export class AnnotatorView {
       const view = buffers[0];
       const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength) as Uint8Array<ArrayBuffer>;
       const blob = new Blob([bytes], { type: response.mime });
-      return createImageBitmap(blob);
+      const bitmap = await createImageBitmap(blob);
+      // The whole image fitted into the canvas: a copy that size is what most frames draw.
+      const { width, height } = this.canvasSize(this.store.spaces.length || 1);
+      await reduceImage(bitmap, Math.min(width / bitmap.width, height / bitmap.height));
+      return bitmap;
     });
     p.catch(() => this.images.delete(key));
     this.images.set(key, p);
@@ -441,7 +446,22 @@ export class AnnotatorView {
     else if (keys && (kind === "objects" || kind === "selection")) for (const v of this.views) v.shapes.invalidateKeys(keys, find);
     else if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame" || kind === "selection") for (const v of this.views) v.shapes.invalidate();
     for (const v of this.views) v.redraw();
-    this.renderPanels();
+    // Moving the threshold slider: the canvas answers in this frame, the lists in the next.
+    if (kind === "threshold") this.schedulePanels();
+    else this.renderPanels();
+  }
+
+  private panelsScheduled = false;
+
+  private schedulePanels(): void {
+    if (this.panelsScheduled) return;
+    this.panelsScheduled = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.panelsScheduled = false;
+        if (!this.destroyed) this.renderPanels();
+      }, 0),
+    );
   }
 
   renderPanels(): void {
