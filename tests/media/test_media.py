@@ -48,6 +48,55 @@ def test_video_random_access_is_exact(tmp_path):
             source.frame(40)
 
 
+def write_textured_video(path, frames=150, size=(96, 64), gop=250):
+    """An H.264 video with B-frames and the encoder's default keyframe interval: every frame distinct."""
+    av = pytest.importorskip("av")
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"g": str(gop), "bf": "3", "crf": "18"}
+        for i in range(frames):
+            array = np.roll(base, 2 * i, axis=1)
+            array[: 4 + i % 40, :8] = 255 - 6 * (i % 40)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def pyav_frames(path):
+    """Every frame as PyAV decodes the file from start to end, in presentation order."""
+    av = pytest.importorskip("av")
+    with av.open(str(path)) as container:
+        decoded = [(f.pts, f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
+    return [array for _, array in sorted(decoded, key=lambda d: d[0])]
+
+
+def test_video_frames_equal_pyav_forward_backward_random_and_at_the_end(tmp_path):
+    """The last frames too: a decoder releases them only when drained, and reading on must find them."""
+    write_textured_video(tmp_path / "b.mp4")
+    truth = pyav_frames(tmp_path / "b.mp4")
+    assert len(truth) == 150
+    with open_media(tmp_path / "b.mp4") as source:
+        assert source.number_of_frames == 150
+        source.frame(146)
+        assert (source.frame(147) == truth[147]).all()  # used to raise av.error.EOFError
+        assert (source.frame(149) == truth[149]).all()
+    orders = {
+        "forward": list(range(150)),
+        "backward": list(range(149, -1, -1)),
+        "random": [int(i) for i in np.random.default_rng(1).permutation(150)],
+        "ends": [149, 0, 148, 1, 147, 146, 149, 145],
+    }
+    for name, order in orders.items():
+        with open_media(tmp_path / "b.mp4") as source:
+            for index in order:
+                assert (source.frame(index) == truth[index]).all(), (name, index)
+
+
 def test_video_reads_on_after_closing(tmp_path):
     write_video(tmp_path / "v.mp4", frames=12)
     source = open_media(tmp_path / "v.mp4")

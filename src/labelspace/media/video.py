@@ -3,8 +3,10 @@
 Frame numbers are positions in presentation order, taken from the packets' timestamps when the
 file is opened (demuxing, no decoding), so they are exact for variable frame rates too. Reading
 frame ``i`` seeks to the keyframe at or before it and decodes forward; reading on from the last
-frame read (the common case when stepping or tracking) decodes on without seeking. Recent frames
-are kept in a small cache.
+frame read (the common case when stepping or tracking) decodes on without seeking, from the same
+decoding pass: the frames a decoder releases only when it is drained at the end of the file (those
+that B-frames hold back) stay in that pass, where the next read finds them. Recent frames are kept
+in a small cache.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ class VideoSource(MediaSource):
         self._container: Any = None
         self._cache: OrderedDict[int, npt.NDArray[np.uint8]] = OrderedDict()
         self._last_decoded = -1  # frame index the decoder stands after, or -1 when it must seek
+        self._pass: Iterator[Any] | None = None  # the decoding pass that frame came from
         container = self._open()
         stream = container.streams.video[0]
         pts, keys = [], []
@@ -70,6 +74,7 @@ class VideoSource(MediaSource):
                 raise MediaError(f"{self.path}: the file has no video stream.")
             self._container.streams.video[0].thread_type = "AUTO"
             self._last_decoded = -1
+            self._pass = None
         return self._container
 
     def close(self) -> None:
@@ -78,6 +83,7 @@ class VideoSource(MediaSource):
             self._container.close()
             self._container = None
         self._last_decoded = -1
+        self._pass = None
 
     def timestamp(self, index: int) -> float:
         """Frame ``index``'s presentation time in seconds."""
@@ -94,10 +100,28 @@ class VideoSource(MediaSource):
         container = self._open()
         stream = container.streams.video[0]
         keyframe = self._keyframes[bisect_right(self._keyframes, index) - 1]
-        if not (keyframe <= self._last_decoded < index):
+        if self._pass is None or not (keyframe <= self._last_decoded < index):
             container.seek(self._pts[keyframe], stream=stream, backward=True, any_frame=False)
             self._last_decoded = -1
-        for decoded in container.decode(stream):
+            self._pass = iter(container.decode(stream))
+        try:
+            return self._decode_to(index)
+        except self._av.error.EOFError:
+            # The pass ended early (a file cut short): start one afresh from the keyframe, once.
+            container.seek(self._pts[keyframe], stream=stream, backward=True, any_frame=False)
+            self._last_decoded = -1
+            self._pass = iter(container.decode(stream))
+            try:
+                return self._decode_to(index)
+            except self._av.error.EOFError:
+                self._pass = None
+                self._last_decoded = -1
+                raise MediaError(f"{self.path}: frame {index} could not be decoded (the stream ends early).") from None
+
+    def _decode_to(self, index: int) -> npt.NDArray[np.uint8]:
+        """Decode on in the current pass up to frame ``index`` (presentation order)."""
+        assert self._pass is not None
+        for decoded in self._pass:
             if decoded.pts is None:
                 continue
             position = self._index_of.get(decoded.pts)
@@ -113,7 +137,9 @@ class VideoSource(MediaSource):
                 return array
             if position > index:
                 break
+        # The pass is over, or went past the frame without it: the next read seeks afresh.
         self._last_decoded = -1
+        self._pass = None
         raise MediaError(f"{self.path}: frame {index} could not be decoded.")
 
     def _remember(self, position: int, array: npt.NDArray[np.uint8]) -> None:
