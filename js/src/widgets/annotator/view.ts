@@ -446,8 +446,9 @@ export class AnnotatorView {
     else if (keys && (kind === "objects" || kind === "selection")) for (const v of this.views) v.shapes.invalidateKeys(keys, find);
     else if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame" || kind === "selection") for (const v of this.views) v.shapes.invalidate();
     for (const v of this.views) v.redraw();
-    // Moving the threshold slider: the canvas answers in this frame, the lists in the next.
-    if (kind === "threshold") this.schedulePanels();
+    // Edits (undo included) and the threshold slider: the canvas answers in this frame, the lists
+    // and forms in the next. Selection and hiding show in both at once.
+    if (kind === "threshold" || kind === "objects") this.schedulePanels();
     else this.renderPanels();
   }
 
