@@ -14,6 +14,14 @@ from labelspace import (
 )
 
 REQUIRE_ALL = bool(os.environ.get("LABELSPACE_REQUIRE_ALL"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder(tmp_path_factory):
+    """Video indexes go to a folder of the test session's, never the user's cache."""
+    os.environ["LABELSPACE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 """Set in CI: a test skipped for lack of a browser or a package fails instead."""
 
 

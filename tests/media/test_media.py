@@ -97,6 +97,34 @@ def test_video_frames_equal_pyav_forward_backward_random_and_at_the_end(tmp_path
                 assert (source.frame(index) == truth[index]).all(), (name, index)
 
 
+def test_a_video_opened_again_takes_its_index_from_the_cache(tmp_path, monkeypatch):
+    from labelspace.media import _index_cache, video
+
+    monkeypatch.setenv("LABELSPACE_CACHE_DIR", str(tmp_path / "cache"))
+    write_video(tmp_path / "v.mp4", frames=30)
+    with open_media(tmp_path / "v.mp4") as first:
+        expected = [first.timestamp(i) for i in range(30)], first.frame(17)
+    assert len(list((tmp_path / "cache" / "video-index").glob("*.npz"))) == 1
+    passes = []
+    original = video.VideoSource._index
+    monkeypatch.setattr(video.VideoSource, "_index", staticmethod(lambda c, s: passes.append(1) or original(c, s)))
+    with open_media(tmp_path / "v.mp4") as again:
+        assert [again.timestamp(i) for i in range(30)] == expected[0]
+        assert (again.frame(17) == expected[1]).all()
+    assert passes == []  # no demuxing pass over the file
+    # A changed file is indexed afresh; a cache entry that cannot be read is ignored.
+    write_video(tmp_path / "v.mp4", frames=20)
+    with open_media(tmp_path / "v.mp4") as changed:
+        assert changed.number_of_frames == 20
+    assert passes == [1]
+    for entry in (tmp_path / "cache" / "video-index").glob("*.npz"):
+        entry.write_bytes(b"not an index")
+    assert _index_cache.load(tmp_path / "v.mp4") is None
+    with open_media(tmp_path / "v.mp4") as again:
+        assert again.number_of_frames == 20
+    assert passes == [1, 1]
+
+
 def test_video_reads_on_after_closing(tmp_path):
     write_video(tmp_path / "v.mp4", frames=12)
     source = open_media(tmp_path / "v.mp4")

@@ -6,7 +6,8 @@ frame ``i`` seeks to the keyframe at or before it and decodes forward; reading o
 frame read (the common case when stepping or tracking) decodes on without seeking, from the same
 decoding pass: the frames a decoder releases only when it is drained at the end of the file (those
 that B-frames hold back) stay in that pass, where the next read finds them. Recent frames are kept
-in a small cache.
+in a small cache. The frame index is kept on disk (``_index_cache``): a video opened again does
+not demux the whole file again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from labelspace.media import _index_cache
 from labelspace.media.base import MediaSource, require
 from labelspace.model.errors import MediaError
 
@@ -41,13 +43,13 @@ class VideoSource(MediaSource):
         self._pass: Iterator[Any] | None = None  # the decoding pass that frame came from
         container = self._open()
         stream = container.streams.video[0]
-        pts, keys = [], []
-        for packet in container.demux(stream):
-            if packet.pts is None:
-                continue
-            pts.append(packet.pts)
-            if packet.is_keyframe:
-                keys.append(packet.pts)
+        cached = _index_cache.load(self.path)
+        if cached is not None:
+            pts, keys = [int(p) for p in cached[0]], [int(k) for k in cached[1]]
+        else:
+            pts, keys = self._index(container, stream)
+            if pts:
+                _index_cache.store(self.path, pts, keys)
         if not pts:
             raise MediaError(f"{self.path}: the video stream holds no frames.")
         self._pts = sorted(pts)
@@ -61,6 +63,18 @@ class VideoSource(MediaSource):
         self._time_base = stream.time_base
         self._last_decoded = -1
         container.seek(0, stream=stream)
+
+    @staticmethod
+    def _index(container: Any, stream: Any) -> tuple[list[int], list[int]]:
+        """Every packet's timestamp and the keyframes' (a demuxing pass, no decoding)."""
+        pts, keys = [], []
+        for packet in container.demux(stream):
+            if packet.pts is None:
+                continue
+            pts.append(packet.pts)
+            if packet.is_keyframe:
+                keys.append(packet.pts)
+        return pts, keys
 
     def _open(self) -> Any:
         if self._container is None:
