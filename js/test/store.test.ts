@@ -84,3 +84,14 @@ describe("AnnotationStore", () => {
     expect(runAt(runs, 21)).toBeNull();
   });
 });
+
+describe("AnnotationStore updates", () => {
+  it("takes the kernel's confirmation of a state it shows already as no change", () => {
+    const s = store([car("a", 0.1)]);
+    const before = s.objects.get("s/a");
+    const keys = s.applyUpdate({ kind: "update", request: 1, objects: [car("a", 0.1)], classifications: [], removed_objects: [], removed_classifications: [], history });
+    expect(keys).toEqual([]);
+    expect(s.objects.get("s/a")).toBe(before);
+    expect(s.applyUpdate({ kind: "update", request: 2, objects: [car("a", 0.2)], classifications: [], removed_objects: [], removed_classifications: [], history })).toEqual(["s/a"]);
+  });
+});

@@ -36,6 +36,11 @@ export type StoreEvent =
 
 export const keyOf = (k: InstanceKey): string => `${k.space}/${k.id}`;
 
+/** Whether two states of an instance say the same (they come from JSON: compare as JSON). */
+function sameState(a: ObjectState, b: ObjectState): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** The run of `runs` (sorted by start) holding `frame`, or null. */
 export function runAt<R extends { start: number; end: number }>(runs: R[], frame: number): R | null {
   let lo = 0;
@@ -118,6 +123,8 @@ export class AnnotationStore {
     const keys: string[] = [];
     for (const state of msg.objects) {
       const old = this.objects.get(keyOf(state));
+      // The kernel confirming what is shown already (an undo shown at once, say) changes nothing.
+      if (old && !old.preview && sameState(old.state, state)) continue;
       const a = this.build(state, old);
       this.objects.set(a.key, a);
       keys.push(a.key);

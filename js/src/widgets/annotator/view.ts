@@ -457,12 +457,14 @@ export class AnnotatorView {
   private schedulePanels(): void {
     if (this.panelsScheduled) return;
     this.panelsScheduled = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        this.panelsScheduled = false;
-        if (!this.destroyed) this.renderPanels();
-      }, 0),
-    );
+    // When the page is idle (a slider being dragged updates the lists once it rests), and within
+    // a fifth of a second in any case.
+    const render = () => {
+      this.panelsScheduled = false;
+      if (!this.destroyed) this.renderPanels();
+    };
+    if (typeof requestIdleCallback === "function") requestIdleCallback(render, { timeout: 200 });
+    else setTimeout(render, 50);
   }
 
   renderPanels(): void {
