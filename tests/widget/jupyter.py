@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from labelspace._lab import HOME, KERNEL, jupyter_environment
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,33 +36,10 @@ def free_port() -> int:
 @contextmanager
 def jupyter_lab(root: Path, app: str = "jupyterlab") -> Iterator[str]:
     """Run JupyterLab (or, with ``app="notebook"``, Notebook 7) serving ``root``; yield its URL; stop it after."""
-    home = root / ".jupyter-home"
-    env = dict(os.environ)
-    for var, sub in (
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[var] = str(home / sub)
-    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    # The kernel is this Python, so the notebook imports the labelspace under test.
-    kernels = home / "data" / "kernels" / "python3"
-    kernels.mkdir(parents=True, exist_ok=True)
-    (kernels / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "Python 3 (ipykernel)",
-                "language": "python",
-            }
-        )
-    )
+    # Jupyter folders of the server's own, with the news pop-up off and a kernel that is this Python
+    # (so the notebook imports the labelspace under test): the same set-up as `labelspace demo`.
+    env = jupyter_environment(root)
+    home = root / HOME
     port = free_port()
     log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's whole life
     server = subprocess.Popen(
@@ -112,9 +90,7 @@ def write_notebook(path: Path, cells: list[str]) -> None:
                     {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
                     for c in cells
                 ],
-                "metadata": {
-                    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-                },
+                "metadata": {"kernelspec": {"name": KERNEL, "display_name": KERNEL, "language": "python"}},
                 "nbformat": 4,
                 "nbformat_minor": 5,
             }

@@ -109,7 +109,7 @@ export class AnnotationStore {
         a.hidden = old.hidden;
         a.locked = old.locked;
       }
-      if (a) this.objects.set(a.key, a);
+      this.objects.set(a.key, a);
     }
     this.classifications.clear();
     for (const c of row.classifications) this.classifications.set(keyOf(c), c);

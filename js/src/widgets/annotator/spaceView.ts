@@ -6,6 +6,7 @@ import { ShapesLayer, cachedBounds } from "../../canvas/shapesLayer";
 import { type PointerInfo, Stage } from "../../canvas/stage";
 import type { Annotation, AnnotationStore } from "../../core/store";
 import { type Geom, type Pt, hitTest } from "../../core/shapes";
+import { el } from "../../panels/dom";
 import type { ObjectSpec } from "../../protocol/ontology";
 import type { Operation } from "../../protocol/operations";
 import type { SpaceState } from "../../protocol/state";
@@ -26,13 +27,6 @@ export interface SpaceViewHost {
   say(message: string): void;
   focusSpace(view: SpaceView): void;
   brush: { mode: BrushMode; radius: number };
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
 }
 
 export class SpaceView implements ToolHost {

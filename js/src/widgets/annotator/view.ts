@@ -223,9 +223,9 @@ export class AnnotatorView {
       }
       const { objects, removed_objects, classifications, removed_classifications } = msg;
       this.local.push({ undo, redo: { objects, removed_objects, classifications, removed_classifications } });
-    } else if (kind !== "undo" && kind !== "redo" && (msg.history.undo !== this.local.undoCount || msg.history.redo !== this.local.redoCount)) {
-      this.local.clear();
     }
+    // Out of step with the kernel (an edit made in Python, a step past the limit): show steps only
+    // once the kernel has answered them.
     if (msg.history.undo !== this.local.undoCount || msg.history.redo !== this.local.redoCount) this.local.clear();
   }
 
