@@ -150,6 +150,14 @@ def test_video_frame_edits_undo_exactly(world, row):
         {"op": "remove_object", "space": "cam", "object": "v", "frames": [[25, 40]]},
         {"op": "accept_object", "space": "cam", "object": "v"},
         {
+            "op": "batch",
+            "ops": [
+                {**put(world, "cam", "v"), "frames": 60, "coordinates": MOVED, "on_overlap": "replace"},
+                {"op": "interpolate", "space": "cam", "object": "v", "frames": [[41, 59]]},
+            ],
+        },
+        {"op": "interpolate", "space": "cam", "object": "v"},
+        {
             "op": "set_dynamic_answer",
             "space": "cam",
             "object": "v",
@@ -181,6 +189,33 @@ def test_video_frame_edits_undo_exactly(world, row):
     for i, edit in enumerate(edits):
         edit.redo(row)
         assert snapshot(row) == states[i + 1]
+
+
+def test_an_edit_and_the_interpolation_it_causes_are_one_step(world, row):
+    box = {"x": 0.0, "y": 0.0, "w": 0.1, "h": 0.1}
+    apply_operation(row, {**put(world, "cam", "k"), "frames": 0, "coordinates": box})
+    apply_operation(row, {**put(world, "cam", "k"), "frames": 10, "coordinates": {**box, "x": 0.5}})
+    before = snapshot(row)
+    edit = apply_operation(
+        row,
+        {
+            "op": "batch",
+            "ops": [
+                {**put(world, "cam", "k"), "frames": 20, "coordinates": {**box, "x": 0.5, "y": 0.5}},
+                {"op": "interpolate", "space": "cam", "object": "k"},
+            ],
+        },
+    )
+    space = row.get_space(id="cam")
+    assert space.get_object_frames(space.get_object_instances()[0]) == [Range(0, 20)]
+    assert [c.frames for c in edit.changes] == [(Range(20, 20),), (Range(1, 19),)]
+    edit.undo(row)
+    assert snapshot(row) == before
+    with pytest.raises(LabelRowError, match="space 'img' is an image"):
+        apply_operation(row, {"op": "interpolate", "space": "img", "object": "k"})
+    with pytest.raises(LabelRowError, match=r"interpolate\.frames"):
+        apply_operation(row, {"op": "interpolate", "space": "cam", "object": "k", "frames": "all"})
+    assert snapshot(row) == before
 
 
 def test_accept_makes_a_prediction_manual_and_keeps_its_confidence(world, row):
@@ -365,6 +400,7 @@ def test_every_operation_is_listed():
         "delete_answer",
         "set_dynamic_answer",
         "remove_dynamic_answer",
+        "interpolate",
         "batch",
     }
 

@@ -82,6 +82,14 @@ export interface RemoveDynamicAnswer {
   frame: number;
 }
 
+/** Fill the frames between an object's keyframes (all of them, or only `frames`). */
+export interface Interpolate {
+  op: "interpolate";
+  space: string;
+  object: string;
+  frames?: WireFrames;
+}
+
 export interface Batch {
   op: "batch";
   ops: Operation[];
@@ -97,4 +105,5 @@ export type Operation =
   | DeleteAnswer
   | SetDynamicAnswer
   | RemoveDynamicAnswer
+  | Interpolate
   | Batch;

@@ -26,6 +26,8 @@ may be left out on images; coordinates and answers are in ``coordinates_to_wire`
   answer: a static answer.
 - ``set_dynamic_answer``: space, object, attribute, frames, answer.
 - ``remove_dynamic_answer``: space, object, attribute, frame.
+- ``interpolate``: space, object, frames (all between keyframes when left out): fill the frames
+  between the object's keyframes (``MultiFrameSpace.interpolate``).
 - ``batch``: ops, a list of operations carried out as one edit (all or nothing).
 """
 
@@ -169,6 +171,15 @@ class RemoveDynamicAnswer(TypedDict):
     frame: int
 
 
+class Interpolate(TypedDict, total=False):
+    """Fill the frames between an object's keyframes (``MultiFrameSpace.interpolate``); only ``frames`` if given."""
+
+    op: Literal["interpolate"]
+    space: str
+    object: str
+    frames: WireFrames
+
+
 class Batch(TypedDict):
     """Several operations as one edit: all are carried out, or none."""
 
@@ -186,6 +197,7 @@ Operation = Union[
     DeleteAnswer,
     SetDynamicAnswer,
     RemoveDynamicAnswer,
+    Interpolate,
     Batch,
 ]
 
@@ -658,6 +670,19 @@ def _remove_dynamic_answer(ctx: _Context, rec: _Recorder, op: Mapping[str, Any])
     space.remove_dynamic_answer(instance, attribute, frame)
 
 
+def _interpolate(ctx: _Context, rec: _Recorder, op: Mapping[str, Any]) -> None:
+    space = ctx.space(op)
+    if not isinstance(space, MultiFrameSpace):
+        raise LabelRowError(
+            f"interpolate: space {space.space_id!r} is an image; interpolation fills frames of videos and volumes."
+        )
+    instance = ctx.object(op)
+    raw = op.get("frames")
+    frames = None if raw is None else _frames(space, raw, "interpolate.frames")
+    rec.object(space, instance)
+    space.interpolate(instance, frames)
+
+
 _HANDLERS: dict[str, Callable[[_Context, _Recorder, Mapping[str, Any]], None]] = {
     "put_object": _put_object,
     "remove_object": _remove_object,
@@ -668,6 +693,7 @@ _HANDLERS: dict[str, Callable[[_Context, _Recorder, Mapping[str, Any]], None]] =
     "delete_answer": _delete_answer,
     "set_dynamic_answer": _set_dynamic_answer,
     "remove_dynamic_answer": _remove_dynamic_answer,
+    "interpolate": _interpolate,
 }
 OPERATIONS = (*_HANDLERS, "batch")
 """The names of the operations ``apply_operation`` carries out."""
@@ -730,6 +756,7 @@ __all__ = [
     "Change",
     "DeleteAnswer",
     "Edit",
+    "Interpolate",
     "Operation",
     "PutClassification",
     "PutObject",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import pairwise
 from time import time_ns
 from typing import Any, ClassVar, Literal, Optional, TypeVar, Union
 
@@ -41,6 +42,7 @@ from labelspace.model.instances import (
     check_answer,
     infer_attribute,
 )
+from labelspace.model.interpolation import interpolate_objects, interpolate_rows
 from labelspace.model.layouts import LAYOUTS, check_rows
 from labelspace.model.ontology import Attribute, Ontology, Option
 
@@ -738,6 +740,75 @@ class MultiFrameSpace(Space):
         if layout.stride > 0:
             return frames, np.repeat(runs.np_rows(), lengths, axis=0)
         return frames, [obj for obj, k in zip(runs.objects, lengths.tolist(), strict=True) for _ in range(k)]  # type: ignore[misc]
+
+    def get_keyframes(self, object_instance: ObjectInstance) -> list[Range]:
+        """The frames where a person placed an object instance (``manual_annotation=True``), as ranges."""
+        track = self._objects.get(_hash_of(object_instance, ObjectInstance))
+        if track is None or track.instance is not object_instance:
+            return []
+        runs, manual = track.runs, self._meta.manual
+        keep = np.array([bool(manual[t]) for t in runs.tags], np.bool_)
+        return runs_to_ranges(*merge_runs(runs.np_starts()[keep], runs.np_ends()[keep]))
+
+    def interpolate(self, object_instance: ObjectInstance, frames: Optional[Frames] = None) -> list[Range]:
+        """Fill the frames between an object instance's keyframes with shapes that move from one to the next.
+
+        Keyframes are the frames where its annotation has ``manual_annotation=True``. Every frame
+        strictly between two neighbouring keyframes gets an interpolated shape, replacing whatever
+        was there (an earlier interpolation, a tracker's prediction); keyframes and frames before
+        the first or after the last keyframe are left alone. Interpolated frames are stored with
+        ``manual_annotation=False`` and confidence 1.0. How each shape moves is described in
+        ``labelspace.model.interpolation``: boxes and points linearly, rotated boxes along the
+        shorter arc, polygons and polylines matched along their outlines, skeletons node by node,
+        bitmasks through signed distance fields.
+
+        Args:
+            object_instance: The object instance, on this space.
+            frames: Only fill these frames (those of them between keyframes); all when None.
+
+        Returns:
+            The frames filled, as ranges (empty when there is nothing between keyframes).
+
+        Raises:
+            LabelRowError: If the instance is not on the space or ``frames`` leave it. A failed call
+                changes nothing.
+        """
+        track = self._objects.get(_hash_of(object_instance, ObjectInstance))
+        if track is None or track.instance is not object_instance:
+            raise LabelRowError(
+                f"Object {object_instance.object_hash!r} is not on space {self._space_id!r}: nothing to interpolate."
+            )
+        wanted = None if frames is None else self._check_frames(frames)
+        runs, manual = track.runs, self._meta.manual
+        keys = [r for r in range(len(runs)) if manual[runs.tags[r]]]
+        shape = object_instance.ontology_item.shape
+        all_frames: list[IntArray] = []
+        all_values: list[Any] = []
+        for left, right in pairwise(keys):
+            first, last = runs.ends[left], runs.starts[right]
+            gap = np.arange(first + 1, last, dtype=np.int64)
+            if wanted is not None and gap.size:
+                inside = np.zeros(gap.size, np.bool_)
+                for s, e in zip(wanted[0].tolist(), wanted[1].tolist(), strict=True):
+                    inside |= (gap >= s) & (gap <= e)
+                gap = gap[inside]
+            if not gap.size:
+                continue
+            alphas = (gap - first) / float(last - first)
+            a, b = runs.value(left), runs.value(right)
+            if track.layout.stride > 0:
+                all_values.append(interpolate_rows(shape, np.asarray(a), np.asarray(b), alphas))
+            else:
+                all_values.extend(interpolate_objects(shape, a, b, alphas))  # type: ignore[arg-type]
+            all_frames.append(gap)
+        if not all_frames:
+            return []
+        filled = np.concatenate(all_frames)
+        values: Any = np.vstack(all_values) if track.layout.stride > 0 else all_values
+        self.put_object_track(
+            object_instance, filled, values, on_overlap="replace", manual_annotation=False, confidence=1.0
+        )
+        return runs_to_ranges(*merge_runs(filled, filled))
 
     def remove_object_instance(
         self, object_hash: Union[str, ObjectInstance], frames: Optional[Frames] = None
