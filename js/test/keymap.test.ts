@@ -123,7 +123,7 @@ describe("the Annotator's key map", () => {
     expect(new Set(combos).size).toBe(combos.length);
     expect(map.list()).toEqual([...DEFAULT_BINDINGS]);
     const groups = map.groups();
-    expect([...groups.keys()]).toEqual(["Tools", "Editing", "Objects", "View", "Masks", "Predictions", "Rows", "Help"]);
+    expect([...groups.keys()]).toEqual(["Tools", "Editing", "Objects", "View", "Masks", "Predictions", "Frames", "Rows", "Help"]);
     expect([...groups.values()].flat()).toHaveLength(DEFAULT_BINDINGS.length);
     for (const b of map.list()) expect(b.description).not.toBe("");
   });

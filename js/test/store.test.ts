@@ -20,7 +20,7 @@ const history = { undo: 0, redo: 0, undo_label: "", redo_label: "" };
 const row = (objects: ObjectState[]): RowState => ({
   index: 0,
   title: "r",
-  spaces: [{ id: "s", kind: "image", title: "s", width: 100, height: 50, frames: 1 }],
+  spaces: [{ id: "s", kind: "image", title: "s", width: 100, height: 50, frames: 1, fps: null }],
   objects,
   classifications: [],
   history,

@@ -135,8 +135,8 @@ def test_ready_sends_the_whole_row(world, row):
     state = message["row"]
     assert state["index"] == 0 and state["title"] == "img, img2"
     assert state["spaces"] == [
-        {"id": "img", "kind": "image", "title": "img", "width": 64, "height": 48, "frames": 1},
-        {"id": "img2", "kind": "image", "title": "img2", "width": 64, "height": 48, "frames": 1},
+        {"id": "img", "kind": "image", "title": "img", "width": 64, "height": 48, "frames": 1, "fps": None},
+        {"id": "img2", "kind": "image", "title": "img2", "width": 64, "height": 48, "frames": 1, "fps": None},
     ]
     assert state["objects"] == [
         {
@@ -380,7 +380,9 @@ def test_video_runs_dynamic_answers_and_classifications(world):
     a.edit({"op": "put_classification", "space": "cam", "classification": "s", "feature": "scen0001"})
     browser(a, kind="ready")
     state = last(sent, "row")["row"]
-    assert state["spaces"] == [{"id": "cam", "kind": "video", "title": "cam", "width": 64, "height": 48, "frames": 100}]
+    assert state["spaces"] == [
+        {"id": "cam", "kind": "video", "title": "cam", "width": 64, "height": 48, "frames": 100, "fps": 25.0}
+    ]
     assert [(c["id"], c["global"], [(r["start"], r["end"]) for r in c["runs"]]) for c in state["classifications"]] == [
         ("w", False, [(3, 3)]),
         ("s", True, [(0, 99)]),

@@ -60,6 +60,8 @@ export class Stage {
   private pointer: Pt | null = null;
   private panningFrom: Pt | null = null;
   private spaceHeld = false;
+  /** Whether the view was panned while Space was last held (then letting go of Space does nothing else). */
+  spacePanned = false;
   private readonly viewListeners = new Set<(view: View, zoomed: boolean) => void>();
 
   constructor(
@@ -197,7 +199,10 @@ export class Stage {
     // Space pans only while the widget holding this stage has the keyboard.
     const widget = this.container.closest("[tabindex]") ?? this.container;
     if (e.type === "keyup") this.spaceHeld = false;
-    else if (e.target instanceof Node && widget.contains(e.target)) this.spaceHeld = true;
+    else if (e.target instanceof Node && widget.contains(e.target)) {
+      if (!this.spaceHeld) this.spacePanned = false;
+      this.spaceHeld = true;
+    }
   };
 
   private bind(): void {
@@ -222,6 +227,7 @@ export class Stage {
       el.setPointerCapture(e.pointerId);
       const i = this.info(e);
       if (e.button === 1 || e.button === 2 || (e.button === 0 && this.spaceHeld)) {
+        if (this.spaceHeld) this.spacePanned = true;
         this.panningFrom = i.screen;
         return;
       }

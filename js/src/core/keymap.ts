@@ -211,7 +211,16 @@ export type AnnotatorAction =
   | "previous-object"
   | "help"
   | "finish"
-  | "toggle-visibility";
+  | "toggle-visibility"
+  | "play"
+  | "next-frame"
+  | "previous-frame"
+  | "next-10-frames"
+  | "previous-10-frames"
+  | "first-frame"
+  | "last-frame"
+  | "track-forward"
+  | "track-backward";
 
 const bind = (combo: string, action: AnnotatorAction, description: string, group: string): KeyBinding<AnnotatorAction> => ({
   combo,
@@ -252,6 +261,15 @@ export const DEFAULT_BINDINGS: readonly KeyBinding<AnnotatorAction>[] = [
   bind("A", "accept", "Accept the selected prediction", "Predictions"),
   bind("R", "reject", "Reject the selected prediction", "Predictions"),
   bind("Shift+A", "accept-all", "Accept all predictions shown", "Predictions"),
+  bind("Space", "play", "Play / pause a video or volume (Space and drag pans)", "Frames"),
+  bind("Right", "next-frame", "Next frame", "Frames"),
+  bind("Left", "previous-frame", "Previous frame", "Frames"),
+  bind("Shift+Right", "next-10-frames", "Forward ten frames", "Frames"),
+  bind("Shift+Left", "previous-10-frames", "Back ten frames", "Frames"),
+  bind("Home", "first-frame", "First frame", "Frames"),
+  bind("End", "last-frame", "Last frame", "Frames"),
+  bind("T", "track-forward", "Track the selected objects forward", "Frames"),
+  bind("Shift+T", "track-backward", "Track the selected objects backward", "Frames"),
   bind("N", "next-row", "Next row", "Rows"),
   bind("P", "previous-row", "Previous row", "Rows"),
   bind("?", "help", "Show the shortcuts", "Help"),

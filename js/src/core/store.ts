@@ -6,6 +6,7 @@ import type { ClassificationSpec, ObjectSpec, OntologySpec } from "../protocol/o
 import type { UpdateMessage } from "../protocol/messages";
 import type { ClassificationState, InstanceKey, MetaState, ObjectState, RowState, RunState, SpaceState } from "../protocol/state";
 import type { Geom } from "./shapes";
+import { ghostRun } from "./keyframes";
 import { fromWire } from "./wire";
 
 export interface Annotation {
@@ -19,6 +20,9 @@ export interface Annotation {
   meta: MetaState | null;
   /** An edit shown before the kernel has answered it. */
   preview: Geom | null;
+  /** On a video or volume frame the object is not on: its nearest run (the last before, else the first after), shown while selected so that it can be placed here. */
+  ghostRun: RunState | null;
+  ghost: Geom | null;
   hidden: boolean;
   locked: boolean;
   /** Bumped on every change of what is drawn (caches key on it). */
@@ -32,6 +36,7 @@ export type StoreEvent =
   | { kind: "selection"; changed: string[] }
   | { kind: "visibility" }
   | { kind: "threshold" }
+  | { kind: "range" }
   | { kind: "frame"; space: string };
 
 export const keyOf = (k: InstanceKey): string => `${k.space}/${k.id}`;
@@ -67,6 +72,8 @@ export class AnnotationStore {
   readonly frames = new Map<string, number>();
   /** Predictions (manual_annotation false) below this confidence are not shown. */
   threshold = 0;
+  /** A frame range chosen on the timeline: dynamic answers apply to it instead of the current frame. */
+  range: { space: string; start: number; end: number } | null = null;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
   setOntology(ontology: OntologySpec): void {
@@ -99,6 +106,7 @@ export class AnnotationStore {
     if (!previous || previous.index !== row.index) {
       this.frames.clear();
       this.selection.clear();
+      this.range = null;
     }
     const keep = new Map([...this.objects].filter(([, a]) => previous?.index === row.index && (a.hidden || a.locked)));
     this.objects.clear();
@@ -158,6 +166,8 @@ export class AnnotationStore {
       geom: null,
       meta: null,
       preview: null,
+      ghostRun: null,
+      ghost: null,
       hidden: old?.hidden ?? false,
       locked: old?.locked ?? false,
       version: (old?.version ?? 0) + 1,
@@ -169,10 +179,14 @@ export class AnnotationStore {
   /** Decode an annotation's geometry on its space's current frame. */
   private locate(a: Annotation): void {
     const space = this.space(a.space);
-    const run: RunState | null = runAt(a.state.runs, this.frame(a.space));
+    const frame = this.frame(a.space);
+    const run: RunState | null = runAt(a.state.runs, frame);
+    a.ghost = null;
+    a.ghostRun = null;
     if (!space || !run) {
       a.geom = null;
       a.meta = null;
+      if (space && space.frames > 1) a.ghostRun = ghostRun(a.state, frame);
       return;
     }
     a.geom = fromWire(a.spec.shape, run.coordinates, space.width, space.height);
@@ -193,7 +207,18 @@ export class AnnotationStore {
 
   /** What is drawn for an annotation: its preview while an edit is on its way, else its geometry. */
   shown(a: Annotation): Geom | null {
-    return a.preview ?? a.geom;
+    const g = a.preview ?? a.geom;
+    if (g || !a.ghostRun || !this.selection.has(a.key)) return g;
+    if (!a.ghost) {
+      const space = this.space(a.space);
+      if (space) a.ghost = fromWire(a.spec.shape, a.ghostRun.coordinates, space.width, space.height);
+    }
+    return a.ghost;
+  }
+
+  /** Whether what is shown of an annotation is its ghost: it is not on this frame. */
+  isGhost(a: Annotation): boolean {
+    return !a.preview && !a.geom && a.ghostRun !== null && this.selection.has(a.key);
   }
 
   isPrediction(a: Annotation): boolean {
@@ -279,6 +304,19 @@ export class AnnotationStore {
       if (a) a.locked = locked;
     }
     this.emit({ kind: "visibility" });
+  }
+
+  setRange(range: { space: string; start: number; end: number } | null): void {
+    this.range = range;
+    this.emit({ kind: "range" });
+  }
+
+  /** The frames a dynamic answer on a space applies to: the chosen range, else the current frame. */
+  answerFrames(space: string): [number, number] {
+    const r = this.range;
+    if (r && r.space === space) return [r.start, r.end];
+    const f = this.frame(space);
+    return [f, f];
   }
 
   setThreshold(value: number): void {

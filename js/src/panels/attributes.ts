@@ -39,7 +39,11 @@ export class AttributesPanel {
       return;
     }
     const frame = this.store.frame(a.space);
+    const [first, last] = this.store.answerFrames(a.space);
     const form = el("div");
+    if (first !== last && a.spec.attributes.some((attr) => attr.dynamic)) {
+      form.append(el("p", "ls-note", `Dynamic answers go to frames ${first}–${last} (the range chosen on the timeline).`));
+    }
     renderForm(
       form,
       a.spec.attributes,
@@ -48,7 +52,7 @@ export class AttributesPanel {
         answer: (attr, value) =>
           this.send(
             attr.dynamic
-              ? { op: "set_dynamic_answer", space: a.space, object: a.id, attribute: attr.hash, frames: [[frame, frame]], answer: value }
+              ? { op: "set_dynamic_answer", space: a.space, object: a.id, attribute: attr.hash, frames: [[first, last]], answer: value }
               : { op: "set_answer", instance: a.id, attribute: attr.hash, answer: value },
           ),
         clear: (attr) =>

@@ -21,7 +21,18 @@ export interface GotoMessage {
   kind: "goto";
   row: number;
 }
-export type ToKernel = ReadyMessage | EditMessage | UndoMessage | GotoMessage;
+export interface TrackMessage {
+  kind: "track";
+  request: number;
+  space: string;
+  objects: string[];
+  frame: number;
+  direction: "forward" | "backward";
+}
+export interface CancelMessage {
+  kind: "cancel";
+}
+export type ToKernel = ReadyMessage | EditMessage | UndoMessage | GotoMessage | TrackMessage | CancelMessage;
 
 // -- kernel to browser --
 
@@ -48,7 +59,16 @@ export interface RefusedMessage {
   request: number;
   message: string;
 }
-export type FromKernel = RowMessage | UpdateMessage | RefusedMessage;
+/** How far a long task (tracking) has got; `done === total` when it has ended. */
+export interface ProgressMessage {
+  kind: "progress";
+  request: number;
+  task: string;
+  done: number;
+  total: number;
+  message: string;
+}
+export type FromKernel = RowMessage | UpdateMessage | RefusedMessage | ProgressMessage;
 
 // -- the `image` command (anywidget request and response; the bytes are the one buffer) --
 

@@ -33,6 +33,8 @@ export interface SpaceState {
   width: number;
   height: number;
   frames: number;
+  /** The video's frame rate; null for images, volumes, and videos that do not say. */
+  fps: number | null;
 }
 
 export interface MetaState {

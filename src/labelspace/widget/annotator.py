@@ -48,6 +48,10 @@ MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto")
 """The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
 
 
+FRAMES_AHEAD = 4
+"""Frames of a video or volume encoded ahead of the one the browser asked for."""
+
+
 def _size(value: object, name: str) -> int:
     if value is None:
         return 0
@@ -477,6 +481,10 @@ class Annotator(anywidget.AnyWidget):
         try:
             row_index, space, frame = self._image_request(msg)
             encoded = self._frames.get((row_index, space.space_id, frame), space, frame)
+            if space.number_of_frames > 1:
+                # Stepping and playing read on: the next frames are encoded while this one travels.
+                ahead = range(frame + 1, min(frame + 1 + FRAMES_AHEAD, space.number_of_frames))
+                self._frames.prefetch(((row_index, space.space_id, f), space, f) for f in ahead)
         except LabelspaceError as e:
             return _image_error(e.message), []
         except Exception as e:

@@ -27,7 +27,7 @@ from labelspace.model.layouts import LAYOUTS
 from labelspace.model.native.values import coordinates_to_dict, encode_answer
 from labelspace.model.ontology import Attribute, Classification, Object, Ontology
 from labelspace.model.skeletons import SkeletonTemplate
-from labelspace.model.spaces import MedicalSpace, Space
+from labelspace.model.spaces import MedicalSpace, Space, VideoSpace
 
 # -- ontology.ts ---------------------------------------------------------------------------------
 
@@ -124,7 +124,10 @@ class Model(TypedDict):
 
 
 class SpaceState(TypedDict):
-    """A space of the row: its kind (``image``, ``video``, ``dicom``, ``nifti``), size and frame count."""
+    """A space of the row: its kind (``image``, ``video``, ``dicom``, ``nifti``), size, frame count and rate.
+
+    ``fps`` is the video's frame rate (None for images, volumes, and videos that do not say).
+    """
 
     id: str
     kind: str
@@ -132,6 +135,7 @@ class SpaceState(TypedDict):
     width: int
     height: int
     frames: int
+    fps: float | None
 
 
 class MetaState(TypedDict):
@@ -252,6 +256,23 @@ class GotoMessage(TypedDict):
     row: int
 
 
+class TrackMessage(TypedDict):
+    """Browser to kernel: track objects of a space from a frame, forward or backward (see ``labelspace.assist``)."""
+
+    kind: Literal["track"]
+    request: int
+    space: str
+    objects: list[str]
+    frame: int
+    direction: Literal["forward", "backward"]
+
+
+class CancelMessage(TypedDict):
+    """Browser to kernel: stop the tracking under way (what it has tracked so far is kept)."""
+
+    kind: Literal["cancel"]
+
+
 class RowMessage(TypedDict):
     """Kernel to browser: the whole row, on ``ready`` and when the row shown changes."""
 
@@ -276,6 +297,17 @@ class RefusedMessage(TypedDict):
 
     kind: Literal["refused"]
     request: int
+    message: str
+
+
+class ProgressMessage(TypedDict):
+    """Kernel to browser: how far a long task (tracking) has got; ``done == total`` when it has ended."""
+
+    kind: Literal["progress"]
+    request: int
+    task: str
+    done: int
+    total: int
     message: str
 
 
@@ -505,6 +537,7 @@ def space_state(space: Space) -> SpaceState:
         "width": space.width,
         "height": space.height,
         "frames": space.number_of_frames,
+        "fps": space.fps if isinstance(space, VideoSpace) else None,
     }
 
 

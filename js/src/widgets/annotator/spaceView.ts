@@ -66,7 +66,8 @@ export class SpaceView implements ToolHost {
     this.active = new ActiveLayer(this.stage, {
       selected: () => store.selected().filter((a) => a.space === this.space.id && store.isShown(a)),
       shown: (a) => store.shown(a),
-      isPrediction: (a) => store.isPrediction(a),
+      // A ghost (the object is not on this frame: its nearest shape) is dashed like a prediction.
+      isPrediction: (a) => store.isPrediction(a) || store.isGhost(a),
       editable: (a) => !a.locked && !this.readonly,
       overlay: (ctx, view) => this.tool.drawOverlay?.(ctx, view),
     });

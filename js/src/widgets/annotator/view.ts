@@ -6,6 +6,7 @@
 
 import type { AnyModel } from "@anywidget/types";
 import { History } from "../../core/history";
+import { nearestFrame, withInterpolation } from "../../core/keyframes";
 import { newHash } from "../../core/ids";
 import { type AnnotatorAction, defaultKeymap, isMacPlatform } from "../../core/keymap";
 import type { Geom } from "../../core/shapes";
@@ -26,9 +27,12 @@ import type { Model, RowState } from "../../protocol/state";
 import type { BrushMode } from "../../tools/brush";
 import { BRUSH_SIZES } from "../../tools/brush";
 import { reduceImage } from "../../canvas/stage";
+import { Player } from "../../timeline/player";
+import { Timeline } from "../../timeline/timeline";
 import { SpaceView } from "./spaceView";
 
-const IMAGE_CACHE = 32;
+const IMAGE_CACHE = 48;
+const FRAMES_AHEAD = 6;
 const DEFAULT_WIDTH = 900;
 const DEFAULT_HEIGHT = 600;
 
@@ -65,12 +69,18 @@ export class AnnotatorView {
   private readonly hint = el("span", "ls-hint");
   private readonly note = el("span", "ls-note");
   private readonly saved = el("span", "ls-saved");
+  private readonly progress = el("span", "ls-progress");
   private readonly objectsPanel: ObjectsPanel;
   private readonly attributesPanel: AttributesPanel;
   private readonly classificationsPanel: ClassificationsPanel;
   private readonly predictionsPanel: PredictionsPanel;
   private readonly rowsPanel: RowsPanel;
   private readonly help: HelpOverlay;
+  private readonly timeline: Timeline;
+  private readonly player: Player;
+  /** The frame each space was last asked to show: a frame that arrives after a newer request is dropped. */
+  private readonly wantedFrame = new Map<string, number>();
+  private spaceDown = false;
   views: SpaceView[] = [];
   private focused: SpaceView | null = null;
   private sideBySide = true;
@@ -110,12 +120,29 @@ export class AnnotatorView {
       () => this.model.get("row_index"),
     );
     this.help = new HelpOverlay(this.keymap, () => this.help.toggle(false));
+    this.timeline = new Timeline({
+      store: this.store,
+      space: () => this.focused?.space ?? null,
+      seek: (frame) => this.seek(frame),
+      togglePlay: () => this.togglePlay(),
+      playing: () => this.player.playing,
+      selectObject: (key, frame) => this.showObject(key, frame),
+      send: (op) => this.send(op),
+      newId: () => newHash(),
+      readonly: () => this.readonly,
+      track: (direction) => this.track(direction),
+    });
+    this.player = new Player({
+      show: (frame) => this.showFrame(frame),
+      prefetch: (from) => this.prefetchFrames(from),
+      changed: (playing) => this.timeline.setPlaying(playing),
+    });
     this.side.append(this.objectsPanel.root, this.attributesPanel.root, this.classificationsPanel.root, this.predictionsPanel.root);
     const main = el("div", "ls-main");
     const canvasColumn = el("div", "ls-canvas-column");
-    canvasColumn.append(this.tabs, this.spacesBox);
+    canvasColumn.append(this.tabs, this.spacesBox, this.timeline.root);
     main.append(canvasColumn, this.side);
-    this.status.append(this.rowsPanel.root, this.hint, this.note, this.saved);
+    this.status.append(this.rowsPanel.root, this.hint, this.note, this.progress, this.saved);
     this.root.append(this.toolbar.root, main, this.status, this.help.root);
     host.append(this.root);
 
@@ -125,6 +152,7 @@ export class AnnotatorView {
     this.store.on((e) => this.storeChanged(e.kind, e.kind === "objects" ? e.keys : e.kind === "selection" ? e.changed : undefined));
 
     this.root.addEventListener("keydown", (e) => this.onKey(e));
+    this.root.addEventListener("keyup", (e) => this.onKeyUp(e));
     this.root.addEventListener("pointerdown", (e) => {
       if (!(e.target as HTMLElement).closest("input, textarea, select")) this.root.focus({ preventScroll: true });
     });
@@ -160,6 +188,11 @@ export class AnnotatorView {
       this.say("This annotator is read-only.");
       return;
     }
+    op = withInterpolation(
+      op,
+      (space, id) => this.store.objects.get(`${space}/${id}`)?.state,
+      (space) => (this.store.space(space)?.frames ?? 1) > 1,
+    );
     const request = ++this.request;
     const keys: string[] = [];
     for (const [key, g] of previews ?? []) {
@@ -233,6 +266,7 @@ export class AnnotatorView {
     const count = this.model.get("row_count");
     if (row < 0 || row >= count || row === this.model.get("row_index")) return;
     for (const v of this.views) v.tool.cancel();
+    this.player.pause();
     this.post({ kind: "goto", row });
   }
 
@@ -254,6 +288,8 @@ export class AnnotatorView {
       this.root.dataset.updates = String(Number(this.root.dataset.updates ?? 0) + 1);
       performance.measure("ls-update", { start: t0 });
       this.root.dispatchEvent(new CustomEvent("ls-update", { bubbles: true, detail: { request: msg.request } }));
+    } else if (msg.kind === "progress") {
+      this.showProgress(msg.task, msg.done, msg.total, msg.message);
     } else if (msg.kind === "refused") {
       this.settle(msg.request);
       this.requestKinds.delete(msg.request);
@@ -300,6 +336,8 @@ export class AnnotatorView {
     this.root.dataset.redo = String(row.history.redo);
     this.views.forEach((v, i) => void this.loadImage(v, row.index, images[i], keep && sameRow));
     this.prefetch(row.index + 1);
+    this.wantedFrame.clear();
+    this.timeline.setWidth(this.canvasSize(1).width);
     this.renderPanels();
   }
 
@@ -344,6 +382,7 @@ export class AnnotatorView {
     if (!this.sideBySide) this.layout();
     else for (const v of this.views) v.root.classList.toggle("ls-focused", v === view && this.views.length > 1);
     this.classificationsPanel.render(view.space.id);
+    this.timeline.invalidate();
   }
 
   // -- images --
@@ -399,6 +438,105 @@ export class AnnotatorView {
     for (const space of rows[row].spaces) void this.image(row, space, 0).catch(() => undefined);
   }
 
+  // -- frames --
+
+  /** The views that step with the focused one: every multi-frame space with its frame count, else it alone. */
+  private linkedViews(): SpaceView[] {
+    const focused = this.focused;
+    if (!focused || focused.space.frames <= 1) return [];
+    return this.views.filter((v) => v === focused || v.space.frames === focused.space.frames);
+  }
+
+  /** Go to a frame of the focused space (and the spaces that step with it); stops playing. */
+  seek(frame: number): void {
+    this.player.pause();
+    void this.showFrame(frame);
+  }
+
+  /**
+   * Show a frame: its images fetched first, then the shapes and the images change together, so a
+   * frame's labels are never drawn over another frame. Resolves true once painted, false if a newer
+   * request overtook it.
+   */
+  showFrame(frame: number): Promise<boolean> {
+    const views = this.linkedViews();
+    const row = this.store.row;
+    if (!views.length || !row) return Promise.resolve(false);
+    const target = Math.max(0, Math.min(views[0].space.frames - 1, Math.round(frame)));
+    for (const v of views) this.wantedFrame.set(v.space.id, target);
+    const images = views.map((v) => this.image(row.index, v.space.id, target));
+    return Promise.all(images).then(
+      (bitmaps) => {
+        if (this.destroyed || this.store.row !== row) return false;
+        if (views.some((v) => this.wantedFrame.get(v.space.id) !== target)) return false;
+        views.forEach((v, i) => {
+          this.store.setFrame(v.space.id, target);
+          v.setImage(bitmaps[i], true);
+          v.root.dataset.frame = String(target);
+        });
+        this.root.dataset.frame = String(target);
+        this.root.dispatchEvent(new CustomEvent("ls-frame", { bubbles: true, detail: { frame: target } }));
+        if (!this.player.playing) this.prefetchFrames(target + 1);
+        return true;
+      },
+      (e) => {
+        this.say(`Could not show frame ${target}: ${e}`, true);
+        return false;
+      },
+    );
+  }
+
+  private prefetchFrames(from: number): void {
+    const row = this.store.row;
+    if (!row) return;
+    for (const v of this.linkedViews()) {
+      const last = Math.min(v.space.frames - 1, from + FRAMES_AHEAD - 1);
+      for (let f = Math.max(0, from); f <= last; f++) void this.image(row.index, v.space.id, f).catch(() => undefined);
+    }
+  }
+
+  private togglePlay(): void {
+    const v = this.focused;
+    if (!v || v.space.frames <= 1) return;
+    for (const view of this.views) view.tool.cancel();
+    this.player.toggle(this.store.frame(v.space.id), v.space.frames, v.space.fps || 25);
+  }
+
+  /** Select an object from the timeline and show it: on `frame`, or on its frame nearest the current one. */
+  private showObject(key: string, frame: number | null): void {
+    const a = this.store.objects.get(key);
+    if (!a) return;
+    const view = this.views.find((v) => v.space.id === a.space);
+    if (view) this.focusSpace(view);
+    this.store.select([key]);
+    const target = frame ?? nearestFrame(a.state, this.store.frame(a.space));
+    if (target !== null && target !== this.store.frame(a.space)) this.seek(target);
+    this.root.focus({ preventScroll: true });
+  }
+
+  /** Track the selected objects from the current frame (the kernel runs the tracker). */
+  private track(direction: "forward" | "backward"): void {
+    const view = this.focused;
+    if (this.readonly || !view || view.space.frames <= 1) return;
+    const selected = this.store.selected().filter((a) => a.space === view.space.id && a.geom);
+    if (!selected.length) {
+      this.say("Select objects on this frame to track them.");
+      return;
+    }
+    this.player.pause();
+    const request = ++this.request;
+    this.post({ kind: "track", request, space: view.space.id, objects: selected.map((a) => a.id), frame: this.store.frame(view.space.id), direction });
+  }
+
+  private showProgress(task: string, done: number, total: number, message: string): void {
+    const running = done < total;
+    this.progress.replaceChildren(el("span", "", message || `${task}: ${done} / ${total}`));
+    if (running) this.progress.append(button("Cancel", `Stop ${task} (what is done so far is kept)`, () => this.post({ kind: "cancel" })));
+    this.progress.dataset.running = String(running);
+    this.progress.dataset.done = String(done);
+    this.root.dataset.task = running ? task : "";
+  }
+
   // -- tools and selection --
 
   private choose(spec: ObjectSpec | null): void {
@@ -446,6 +584,8 @@ export class AnnotatorView {
     else if (keys && (kind === "objects" || kind === "selection")) for (const v of this.views) v.shapes.invalidateKeys(keys, find);
     else if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame" || kind === "selection") for (const v of this.views) v.shapes.invalidate();
     for (const v of this.views) v.redraw();
+    if (kind === "frame") this.timeline.render();
+    else this.timeline.invalidate();
     // Edits (undo included) and the threshold slider: the canvas answers in this frame, the lists
     // and forms in the next. Selection and hiding show in both at once.
     if (kind === "threshold" || kind === "objects") this.schedulePanels();
@@ -553,6 +693,13 @@ export class AnnotatorView {
   private onKey(e: KeyboardEvent): void {
     const target = e.target as HTMLElement;
     if (target.closest("input, textarea, select")) return;
+    // Space plays and pauses a video or volume, when it is let go without having panned.
+    if (e.key === " " && !e.ctrlKey && !e.metaKey && !e.altKey && (this.focused?.space.frames ?? 1) > 1) {
+      e.preventDefault();
+      e.stopPropagation();
+      if (!e.repeat) this.spaceDown = true;
+      return;
+    }
     const view = this.focused;
     if (view?.key(e)) {
       e.preventDefault();
@@ -570,6 +717,14 @@ export class AnnotatorView {
     // Plain keys typed in the annotator are its own: they must not reach the notebook's command
     // mode (where "x" cuts a cell). Combos with Ctrl, Alt or Cmd that it does not use pass on.
     if (!e.ctrlKey && !e.metaKey && !e.altKey && (e.key.length === 1 || ["Delete", "Backspace", "Enter", "Escape", "Tab"].includes(e.key))) e.stopPropagation();
+  }
+
+  private onKeyUp(e: KeyboardEvent): void {
+    if (e.key !== " " || !this.spaceDown) return;
+    this.spaceDown = false;
+    e.preventDefault();
+    e.stopPropagation();
+    if (!this.views.some((v) => v.stage.spacePanned)) this.togglePlay();
   }
 
   private act(action: AnnotatorAction): boolean {
@@ -687,12 +842,34 @@ export class AnnotatorView {
       case "help":
         this.help.toggle();
         return true;
+      case "play":
+        this.togglePlay();
+        return true;
+      case "next-frame":
+      case "previous-frame":
+      case "next-10-frames":
+      case "previous-10-frames": {
+        if (!view || view.space.frames <= 1) return false;
+        const step = { "next-frame": 1, "previous-frame": -1, "next-10-frames": 10, "previous-10-frames": -10 }[action];
+        this.seek((this.wantedFrame.get(view.space.id) ?? store.frame(view.space.id)) + step);
+        return true;
+      }
+      case "first-frame":
+      case "last-frame":
+        if (!view || view.space.frames <= 1) return false;
+        this.seek(action === "first-frame" ? 0 : view.space.frames - 1);
+        return true;
+      case "track-forward":
+      case "track-backward":
+        this.track(action === "track-forward" ? "forward" : "backward");
+        return true;
     }
     return false;
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.player.pause();
     for (const v of this.views) v.destroy();
     for (const p of this.images.values()) p.then((b) => b?.close()).catch(() => undefined);
     this.images.clear();
