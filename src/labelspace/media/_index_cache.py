@@ -1,7 +1,8 @@
 """The frame index of a video, kept on disk so that a video opened again starts at once.
 
-Opening a video reads every packet's timestamp (demuxing, no decoding) to number its frames
-exactly; for a long file that pass takes seconds. Its result is kept in the user's cache folder
+Numbering a video's frames exactly needs every packet's timestamp (demuxing, no decoding); for a
+long file that pass takes seconds (it runs in the background, ``_video_indexer``). Its result is
+kept in the user's cache folder
 (``platformdirs.user_cache_dir("labelspace")``, or ``$LABELSPACE_CACHE_DIR``), keyed by the file's
 absolute path, size and modification time, so a changed file is indexed afresh. A cache entry that
 cannot be read is ignored; one that cannot be written is skipped: the cache never fails a read.
@@ -32,7 +33,8 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("labelspace")) / "video-index"
 
 
-def _entry(path: Path) -> Path | None:
+def entry(path: Path) -> Path | None:
+    """Where the index of the file as it is now is kept (None if the file cannot be read)."""
     try:
         stat = path.stat()
     except OSError:
@@ -43,11 +45,11 @@ def _entry(path: Path) -> Path | None:
 
 def load(path: Path) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
     """The timestamps of a video's packets and of its keyframes, if indexed before and unchanged since."""
-    entry = _entry(path)
-    if entry is None or not entry.exists():
+    where = entry(path)
+    if where is None or not where.exists():
         return None
     try:
-        with np.load(entry, allow_pickle=False) as data:
+        with np.load(where, allow_pickle=False) as data:
             pts = np.asarray(data["pts"], np.int64)
             keys = np.asarray(data["keys"], np.int64)
     except (OSError, ValueError, KeyError):
@@ -57,18 +59,26 @@ def load(path: Path) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | No
     return pts, keys
 
 
-def store(path: Path, pts: list[int], keys: list[int]) -> None:
-    """Keep a video's index (written beside its place and renamed in, so readers never see half)."""
-    entry = _entry(path)
-    if entry is None:
+def store(path: Path, pts: list[int], keys: list[int], expected: Path | None = None) -> None:
+    """Keep a video's index (written beside its place and renamed in, so readers never see half).
+
+    Args:
+        path: The video.
+        pts: Every packet's timestamp, in decode order.
+        keys: The keyframes' timestamps.
+        expected: ``entry(path)`` taken when the indexing began: if the file has changed since, the
+            index (of the file as it was) is not kept.
+    """
+    where = entry(path)
+    if where is None or (expected is not None and expected != where):
         return
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        where.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=where.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, pts=np.asarray(pts, np.int64), keys=np.asarray(keys, np.int64))
-            os.replace(temporary, entry)
+            os.replace(temporary, where)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ CAPACITY = 64
 """Encoded frames kept."""
 
 OPEN_SOURCES = 4
-"""Videos and volumes kept open (reopening a video means demuxing it again)."""
+"""Videos and volumes kept open (a reopened video is indexed from the cache, but its decoder starts afresh)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,18 @@ class FrameStore:
         raise MediaError(
             f"Space {space.space_id!r}: its media {media[:80]!r} was not found (looked from {places}). {how}"
         )
+
+    def tracking_source(self, space: Space) -> tuple[Any, Callable[[], None]]:
+        """Frames of a space for a tracker on another thread: a reader of its own, and how to close it.
+
+        Raises:
+            MediaError: If the space's media cannot be found or opened.
+        """
+        located = self.locate(space)
+        if located.path is not None:
+            source = open_media(located.path)
+            return source, source.close
+        return located.given, lambda: None
 
     # -- reading --
 

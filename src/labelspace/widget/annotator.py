@@ -29,13 +29,15 @@ from labelspace.model.history import History
 from labelspace.model.label_row import LabelRow
 from labelspace.model.operations import Change, Edit
 from labelspace.model.project import Project
-from labelspace.model.spaces import Space
+from labelspace.model.spaces import MultiFrameSpace, Space
 from labelspace.widget import protocol
 from labelspace.widget._annotator_media import FrameStore
 from labelspace.widget._autosave import Autosaver
 from labelspace.widget._images import is_array, is_path
+from labelspace.widget._tracking import TrackingJob
 from labelspace.widget.protocol import (
     ImageResponse,
+    ProgressMessage,
     RefusedMessage,
     RowMessage,
     UpdateMessage,
@@ -44,7 +46,7 @@ from labelspace.widget.protocol import (
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 
-MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto")
+MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto", "track", "cancel")
 """The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
 
 
@@ -139,6 +141,9 @@ class Annotator(anywidget.AnyWidget):
         roots = [self._autosave_path.parent] if self._autosave_path is not None else []
         self._frames = FrameStore(self._media_mapping(media), roots)
         self._autosaver = Autosaver(self._write, self._saved) if self._autosave_path is not None else None
+        self._tracking: TrackingJob | None = None
+        self._tracking_done = threading.Event()
+        self._tracking_done.set()
         super().__init__(
             ontology=protocol.ontology_spec(rows[0].ontology),
             row_index=0,
@@ -433,10 +438,101 @@ class Annotator(anywidget.AnyWidget):
             self._handle_step(kind, content)
         elif kind == "goto":
             self._handle_goto(content)
+        elif kind == "track":
+            self._handle_track(content)
+        elif kind == "cancel":
+            if self._tracking is not None:
+                self._tracking.cancel.set()
         else:
             raise LabelRowError(
                 f"The browser sent a message of unknown kind {kind!r:.40}; expected one of {', '.join(MESSAGE_KINDS)}."
             )
+
+    # -- tracking --
+
+    def _handle_track(self, content: Mapping[str, Any]) -> None:
+        request = _request(content)
+        if request is None:
+            raise LabelRowError(f"A track message needs a request number (int), got {content.get('request')!r:.40}.")
+        if self.readonly:
+            self._refuse(request, "This Annotator is read-only (readonly=True): nothing was tracked.")
+            return
+        if self._tracking is not None:
+            self._refuse(request, "Tracking is already under way; wait for it or cancel it first.")
+            return
+        space_id, ids, frame, direction = (content.get(k) for k in ("space", "objects", "frame", "direction"))
+        if not isinstance(space_id, str) or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise LabelRowError("A track message needs 'space' (a space id) and 'objects' (a list of object hashes).")
+        if direction not in ("forward", "backward"):
+            raise LabelRowError(f"A track message's direction must be 'forward' or 'backward', got {direction!r:.40}.")
+        space = self.row.get_space(id=space_id)
+        if not isinstance(space, MultiFrameSpace):
+            self._refuse(request, f"Space {space_id!r} is an image: there is nothing to track through.")
+            return
+        if isinstance(frame, bool) or not isinstance(frame, int) or not 0 <= frame < space.number_of_frames:
+            raise LabelRowError(f"A track message's frame must be 0..{space.number_of_frames - 1}, got {frame!r:.40}.")
+        by_hash = {o.object_hash: o for o in space.get_object_instances()}
+        missing = [i for i in ids if i not in by_hash]
+        if missing or not ids:
+            self._refuse(request, f"Nothing to track: object(s) {missing or ids} are not on space {space_id!r}.")
+            return
+        try:
+            source, close = self._frames.tracking_source(space)
+            loop = _main_loop()
+            row_index = self._current
+
+            def call(fn: Callable[[], None]) -> None:
+                if loop is None:
+                    fn()
+                else:
+                    loop.add_callback(fn)
+
+            def progress(done: int, total: int) -> None:
+                if done == total or done % 5 == 0:
+                    call(lambda: self._send_progress(request, done, total, f"Tracking: {done} / {total} frames"))
+
+            def finished(op: dict[str, Any] | None, message: str) -> None:
+                call(lambda: self._finish_tracking(request, row_index, op, message))
+
+            job = TrackingJob(
+                self.row.ontology, space, [by_hash[i] for i in ids], source, frame, direction, progress, finished, close
+            )
+        except LabelspaceError as e:
+            self._refuse(request, e.message)
+            return
+        self._tracking = job
+        self._tracking_done.clear()
+        self._send_progress(request, 0, 1, "Tracking…")
+        job.start()
+
+    def _send_progress(self, request: int, done: int, total: int, message: str) -> None:
+        progress: ProgressMessage = {
+            "kind": "progress",
+            "request": request,
+            "task": "tracking",
+            "done": done,
+            "total": total,
+            "message": message,
+        }
+        self.send(progress)
+
+    def _finish_tracking(self, request: int, row_index: int, op: dict[str, Any] | None, message: str) -> None:
+        try:
+            if op is not None and row_index != self._current:
+                message = "Tracking finished after the row changed: its result was not kept."
+            elif op is not None:
+                try:
+                    self._edit(op, request)
+                except LabelspaceError as e:
+                    message = f"The tracked shapes could not be stored: {e.message}"
+            self._send_progress(request, 1, 1, message)
+        finally:
+            self._tracking = None
+            self._tracking_done.set()
+
+    def wait_for_tracking(self, timeout: float | None = None) -> bool:
+        """Wait until the tracking started from the browser has ended and its result is stored; False on a timeout."""
+        return self._tracking_done.wait(timeout)
 
     def _refuse(self, request: int, message: str) -> None:
         self.message = message
@@ -462,6 +558,8 @@ class Annotator(anywidget.AnyWidget):
             self._refuse(request, e.message)
 
     def _handle_goto(self, content: Mapping[str, Any]) -> None:
+        if self._tracking is not None:
+            self._tracking.cancel.set()
         row = content.get("row")
         if isinstance(row, bool) or not isinstance(row, int):
             raise LabelRowError(f"A goto message needs a row number (int), got {row!r:.40}.")
@@ -508,6 +606,23 @@ class Annotator(anywidget.AnyWidget):
                 f"{frame!r:.40}."
             )
         return row_index, space, frame
+
+
+def _main_loop() -> Any:
+    """The kernel's event loop, where a tracking thread hands its result back (None outside a kernel)."""
+    try:
+        from tornado.ioloop import IOLoop
+    except ImportError:
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        import asyncio
+
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return IOLoop.current()
 
 
 def _image_error(message: str) -> ImageResponse:
