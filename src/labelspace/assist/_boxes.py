@@ -82,7 +82,8 @@ class BoxFollower:
         self._start = (left + rect[2] / 2, top + rect[3] / 2, float(rect[2]), float(rect[3]))
         self._tracker = factory()
         try:
-            self._tracker.init(image, rect)
+            if self._tracker.init(image, rect) is False:  # the legacy trackers say so; the others raise
+                raise LabelRowError(f"{what}: OpenCV could not start a tracker on its box.")
             if kcf:
                 # KCF learns its first model in its first update, not in init: updating on the start
                 # frame teaches it the object where it is. Without this it learns on the next frame at

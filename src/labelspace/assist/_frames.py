@@ -19,6 +19,7 @@ Image = npt.NDArray[np.uint8]
 BLOCK_BYTES = 128 * 2**20
 """The most a block of frames read for backward tracking may hold."""
 BLOCK_FRAMES = 64
+"""The most frames a block read for backward tracking may hold, however small they are."""
 
 
 @runtime_checkable

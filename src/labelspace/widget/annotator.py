@@ -611,18 +611,12 @@ class Annotator(anywidget.AnyWidget):
 def _main_loop() -> Any:
     """The kernel's event loop, where a tracking thread hands its result back (None outside a kernel)."""
     try:
-        from tornado.ioloop import IOLoop
+        from ipykernel.kernelbase import Kernel
     except ImportError:
         return None
-    if threading.current_thread() is not threading.main_thread():
+    if not Kernel.initialized():
         return None
-    try:
-        import asyncio
-
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    return IOLoop.current()
+    return getattr(Kernel.instance(), "io_loop", None)
 
 
 def _image_error(message: str) -> ImageResponse:
