@@ -185,7 +185,7 @@ def _skeleton(a: SkeletonCoordinates, b: SkeletonCoordinates, t: float) -> Skele
 
 
 def _column_distances(mask: npt.NDArray[np.bool_]) -> FloatArray:
-    """Per pixel, the distance down or up its column to the nearest True pixel (inf if none)."""
+    """Per pixel, the distance up or down its column to the nearest True pixel (2 * (h + w) if none)."""
     h, w = mask.shape
     big = float(h + w) * 2
     d = np.where(mask, 0.0, big)

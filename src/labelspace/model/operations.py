@@ -640,12 +640,14 @@ def _delete_answer(ctx: _Context, rec: _Recorder, op: Mapping[str, Any]) -> None
     instance.delete_answer(attribute)
 
 
-def _multi_frame(space: Space, op: Mapping[str, Any]) -> MultiFrameSpace:
+_DYNAMIC_ON_IMAGE = (
+    "dynamic attributes are answered on videos and volumes. Answer it as a static attribute (set_answer)."
+)
+
+
+def _multi_frame(space: Space, op: Mapping[str, Any], why: str = _DYNAMIC_ON_IMAGE) -> MultiFrameSpace:
     if not isinstance(space, MultiFrameSpace):
-        raise LabelRowError(
-            f"{op.get('op')}: space {space.space_id!r} is an image; dynamic attributes are answered on videos and "
-            f"volumes. Answer it as a static attribute (set_answer)."
-        )
+        raise LabelRowError(f"{op.get('op')}: space {space.space_id!r} is an image; {why}")
     return space
 
 
@@ -671,11 +673,7 @@ def _remove_dynamic_answer(ctx: _Context, rec: _Recorder, op: Mapping[str, Any])
 
 
 def _interpolate(ctx: _Context, rec: _Recorder, op: Mapping[str, Any]) -> None:
-    space = ctx.space(op)
-    if not isinstance(space, MultiFrameSpace):
-        raise LabelRowError(
-            f"interpolate: space {space.space_id!r} is an image; interpolation fills frames of videos and volumes."
-        )
+    space = _multi_frame(ctx.space(op), op, "interpolation fills frames of videos and volumes.")
     instance = ctx.object(op)
     raw = op.get("frames")
     frames = None if raw is None else _frames(space, raw, "interpolate.frames")

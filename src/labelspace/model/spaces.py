@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 from time import time_ns
 from typing import Any, ClassVar, Literal, Optional, TypeVar, Union
 
@@ -22,7 +21,7 @@ import numpy.typing as npt
 
 from labelspace.model._dynamic import AnswerTrack
 from labelspace.model._meta import MetaInput, MetaTable, check_meta
-from labelspace.model._runs import MAX_FRAME
+from labelspace.model._runs import MAX_FRAME, intersect
 from labelspace.model._tracks import ClassificationTrack, ObjectTrack
 from labelspace.model.annotations import (
     AnswersForFrames,
@@ -746,9 +745,12 @@ class MultiFrameSpace(Space):
         track = self._objects.get(_hash_of(object_instance, ObjectInstance))
         if track is None or track.instance is not object_instance:
             return []
-        runs, manual = track.runs, self._meta.manual
-        keep = np.array([bool(manual[t]) for t in runs.tags], np.bool_)
-        return runs_to_ranges(*merge_runs(runs.np_starts()[keep], runs.np_ends()[keep]))
+        keep = self._manual_runs(track)
+        return runs_to_ranges(*merge_runs(track.runs.np_starts()[keep], track.runs.np_ends()[keep]))
+
+    def _manual_runs(self, track: ObjectTrack) -> npt.NDArray[np.bool_]:
+        """Which runs of a track a person placed (its keyframes)."""
+        return np.frombuffer(self._meta.manual, np.int8)[track.runs.np_tags()].astype(np.bool_)
 
     def interpolate(self, object_instance: ObjectInstance, frames: Optional[Frames] = None) -> list[Range]:
         """Fill the frames between an object instance's keyframes with shapes that move from one to the next.
@@ -778,29 +780,31 @@ class MultiFrameSpace(Space):
             raise LabelRowError(
                 f"Object {object_instance.object_hash!r} is not on space {self._space_id!r}: nothing to interpolate."
             )
-        wanted = None if frames is None else self._check_frames(frames)
-        runs, manual = track.runs, self._meta.manual
-        keys = [r for r in range(len(runs)) if manual[runs.tags[r]]]
+        runs = track.runs
+        keys = np.flatnonzero(self._manual_runs(track))
+        # The gaps between neighbouring keyframes, as runs; each knows the keyframe run on its left.
+        left, right = keys[:-1], keys[1:]
+        gap_starts, gap_ends = runs.np_ends()[left] + 1, runs.np_starts()[right] - 1
+        gap_of = np.arange(left.size)
+        if frames is not None:
+            wanted_starts, wanted_ends = self._check_frames(frames)
+            gap_starts, gap_ends, gap_of, _ = intersect(gap_starts, gap_ends, wanted_starts, wanted_ends)
         shape = object_instance.ontology_item.shape
         all_frames: list[IntArray] = []
         all_values: list[Any] = []
-        for left, right in pairwise(keys):
-            first, last = runs.ends[left], runs.starts[right]
-            gap = np.arange(first + 1, last, dtype=np.int64)
-            if wanted is not None and gap.size:
-                inside = np.zeros(gap.size, np.bool_)
-                for s, e in zip(wanted[0].tolist(), wanted[1].tolist(), strict=True):
-                    inside |= (gap >= s) & (gap <= e)
-                gap = gap[inside]
-            if not gap.size:
-                continue
-            alphas = (gap - first) / float(last - first)
-            a, b = runs.value(left), runs.value(right)
+        for start, end, gap in zip(gap_starts.tolist(), gap_ends.tolist(), gap_of.tolist(), strict=True):
+            if end < start:
+                continue  # keyframes that touch
+            l_run, r_run = int(left[gap]), int(right[gap])
+            first, last = runs.ends[l_run], runs.starts[r_run]
+            frames_here = np.arange(start, end + 1, dtype=np.int64)
+            alphas = (frames_here - first) / float(last - first)
+            a, b = runs.value(l_run), runs.value(r_run)
             if track.layout.stride > 0:
                 all_values.append(interpolate_rows(shape, np.asarray(a), np.asarray(b), alphas))
             else:
                 all_values.extend(interpolate_objects(shape, a, b, alphas))  # type: ignore[arg-type]
-            all_frames.append(gap)
+            all_frames.append(frames_here)
         if not all_frames:
             return []
         filled = np.concatenate(all_frames)
