@@ -195,6 +195,9 @@ def test_a_box_on_frame_0_and_a_moved_one_on_frame_20_interpolate_between(video)
     # The timeline shows the object's row with its two keyframes; undo takes back the move and
     # the interpolation together.
     assert page.locator(".ls-timeline").get_attribute("data-frame") == "20"
+    if os.environ.get("LABELSPACE_SCREENSHOTS"):
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "annotator-video.png"), "wb") as f:
+            f.write(page.locator(".ls-annotator").screenshot())
     n = updates(page)
     press(page, "Control+z")
     wait_update(page, n)

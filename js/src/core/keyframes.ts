@@ -4,12 +4,13 @@
 
 import type { Operation } from "../protocol/operations";
 import type { ObjectState, RunState } from "../protocol/state";
+import { runAt } from "./runs";
 
-/** The manual runs of an object, merged: `[start, end]` pairs in frame order. */
-export function keyRanges(state: ObjectState): [number, number][] {
+/** The runs of an object made by a person (`manual` true) or not, touching ones merged: `[start, end]` pairs in frame order. */
+export function mergedRuns(state: ObjectState, manual: boolean): [number, number][] {
   const out: [number, number][] = [];
   for (const r of state.runs) {
-    if (!r.meta.manual_annotation) continue;
+    if (r.meta.manual_annotation !== manual) continue;
     const last = out[out.length - 1];
     if (last && r.start <= last[1] + 1) last[1] = Math.max(last[1], r.end);
     else out.push([r.start, r.end]);
@@ -17,9 +18,14 @@ export function keyRanges(state: ObjectState): [number, number][] {
   return out;
 }
 
+/** The keyframes of an object (its manual runs), merged. */
+export function keyRanges(state: ObjectState): [number, number][] {
+  return mergedRuns(state, true);
+}
+
 /** Whether `frame` is a keyframe of the object. */
 export function isKeyframe(state: ObjectState, frame: number): boolean {
-  return state.runs.some((r) => r.meta.manual_annotation && r.start <= frame && frame <= r.end);
+  return runAt(state.runs, frame)?.meta.manual_annotation === true;
 }
 
 /** The nearest keyframes strictly before and after `frame` (null where there is none). */
@@ -54,7 +60,7 @@ export function ghostRun(state: ObjectState, frame: number): RunState | null {
   return before;
 }
 
-/** The frames where an object's dynamic answers change (the starts of their runs, after the first). */
+/** The frames where an object's dynamic answers start or change (the starts of their runs). */
 export function answerChanges(state: ObjectState): number[] {
   const out = new Set<number>();
   for (const runs of Object.values(state.dynamic)) for (const r of runs) out.add(r.start);

@@ -7,6 +7,9 @@ import type { UpdateMessage } from "../protocol/messages";
 import type { ClassificationState, InstanceKey, MetaState, ObjectState, RowState, RunState, SpaceState } from "../protocol/state";
 import type { Geom } from "./shapes";
 import { ghostRun } from "./keyframes";
+import { runAt } from "./runs";
+
+export { runAt };
 import { fromWire } from "./wire";
 
 export interface Annotation {
@@ -20,7 +23,7 @@ export interface Annotation {
   meta: MetaState | null;
   /** An edit shown before the kernel has answered it. */
   preview: Geom | null;
-  /** On a video or volume frame the object is not on: its nearest run (the last before, else the first after), shown while selected so that it can be placed here. */
+  /** On a video or volume frame the object is not on: its nearest run (the last before, else the first after) and its geometry, worked out when the object is selected, and kept while that run stays the nearest. */
   ghostRun: RunState | null;
   ghost: Geom | null;
   hidden: boolean;
@@ -31,33 +34,20 @@ export interface Annotation {
 
 export type StoreEvent =
   | { kind: "row" }
-  | { kind: "objects"; keys: string[] }
+  /** `preview`: only what is drawn while an edit is on its way changed, not what the row holds. */
+  | { kind: "objects"; keys: string[]; preview?: boolean }
   | { kind: "classifications" }
   | { kind: "selection"; changed: string[] }
   | { kind: "visibility" }
   | { kind: "threshold" }
   | { kind: "range" }
-  | { kind: "frame"; space: string };
+  | { kind: "frame"; spaces: string[] };
 
 export const keyOf = (k: InstanceKey): string => `${k.space}/${k.id}`;
 
 /** Whether two states of an instance say the same (they come from JSON: compare as JSON). */
 function sameState(a: ObjectState, b: ObjectState): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The run of `runs` (sorted by start) holding `frame`, or null. */
-export function runAt<R extends { start: number; end: number }>(runs: R[], frame: number): R | null {
-  let lo = 0;
-  let hi = runs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = runs[mid];
-    if (frame < r.start) hi = mid - 1;
-    else if (frame > r.end) lo = mid + 1;
-    else return r;
-  }
-  return null;
 }
 
 export class AnnotationStore {
@@ -179,46 +169,47 @@ export class AnnotationStore {
   /** Decode an annotation's geometry on its space's current frame. */
   private locate(a: Annotation): void {
     const space = this.space(a.space);
-    const frame = this.frame(a.space);
-    const run: RunState | null = runAt(a.state.runs, frame);
-    a.ghost = null;
-    a.ghostRun = null;
+    const run: RunState | null = runAt(a.state.runs, this.frame(a.space));
     if (!space || !run) {
       a.geom = null;
       a.meta = null;
-      if (space && space.frames > 1) a.ghostRun = ghostRun(a.state, frame);
       return;
     }
     a.geom = fromWire(a.spec.shape, run.coordinates, space.width, space.height);
     a.meta = run.meta;
   }
 
-  setFrame(space: string, frame: number): void {
-    if (this.frame(space) === frame) return;
-    this.frames.set(space, frame);
+  /** Move spaces to a frame (spaces that step together move in one event). */
+  setFrame(spaces: string | string[], frame: number): void {
+    const moved = (typeof spaces === "string" ? [spaces] : spaces).filter((s) => this.frame(s) !== frame);
+    if (!moved.length) return;
+    for (const s of moved) this.frames.set(s, frame);
     for (const a of this.objects.values()) {
-      if (a.space === space) {
+      if (moved.includes(a.space)) {
         this.locate(a);
         a.version++;
       }
     }
-    this.emit({ kind: "frame", space });
+    this.emit({ kind: "frame", spaces: moved });
   }
 
   /** What is drawn for an annotation: its preview while an edit is on its way, else its geometry. */
   shown(a: Annotation): Geom | null {
     const g = a.preview ?? a.geom;
-    if (g || !a.ghostRun || !this.selection.has(a.key)) return g;
-    if (!a.ghost) {
-      const space = this.space(a.space);
-      if (space) a.ghost = fromWire(a.spec.shape, a.ghostRun.coordinates, space.width, space.height);
+    if (g || !this.selection.has(a.key)) return g;
+    const space = this.space(a.space);
+    if (!space || space.frames <= 1) return null;
+    const run = ghostRun(a.state, this.frame(a.space));
+    if (run !== a.ghostRun) {
+      a.ghostRun = run;
+      a.ghost = run ? fromWire(a.spec.shape, run.coordinates, space.width, space.height) : null;
     }
     return a.ghost;
   }
 
   /** Whether what is shown of an annotation is its ghost: it is not on this frame. */
   isGhost(a: Annotation): boolean {
-    return !a.preview && !a.geom && a.ghostRun !== null && this.selection.has(a.key);
+    return !a.preview && !a.geom && this.shown(a) !== null;
   }
 
   isPrediction(a: Annotation): boolean {
@@ -254,7 +245,7 @@ export class AnnotationStore {
     if (!a) return;
     a.preview = geom;
     a.version++;
-    this.emit({ kind: "objects", keys: [key] });
+    this.emit({ kind: "objects", keys: [key], preview: true });
   }
 
   clearPreviews(keys: Iterable<string>): void {
@@ -267,7 +258,7 @@ export class AnnotationStore {
         changed.push(key);
       }
     }
-    if (changed.length) this.emit({ kind: "objects", keys: changed });
+    if (changed.length) this.emit({ kind: "objects", keys: changed, preview: true });
   }
 
   select(keys: Iterable<string>, mode: "set" | "add" | "toggle" = "set"): void {

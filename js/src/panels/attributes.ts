@@ -42,7 +42,7 @@ export class AttributesPanel {
     const [first, last] = this.store.answerFrames(a.space);
     const form = el("div");
     if (first !== last && a.spec.attributes.some((attr) => attr.dynamic)) {
-      form.append(el("p", "ls-note", `Dynamic answers go to frames ${first}–${last} (the range chosen on the timeline).`));
+      form.append(el("p", "ls-note", `Dynamic answers chosen now go to frames ${first}–${last} (the range chosen on the timeline); clearing one clears this frame.`));
     }
     renderForm(
       form,

@@ -3,8 +3,8 @@
 // over (the clock keeps time) rather than the video falling behind it.
 
 export interface PlayerHost {
-  /** Show a frame; resolves true once it is painted (false if it was overtaken). */
-  show(frame: number): Promise<boolean>;
+  /** Show a frame; settles once it is painted (or overtaken by a newer one). */
+  show(frame: number): Promise<unknown>;
   /** Frames to fetch ahead of the one shown. */
   prefetch(from: number): void;
   /** Playing started or stopped. */
@@ -13,9 +13,6 @@ export interface PlayerHost {
 
 export class Player {
   playing = false;
-  /** Frames painted and frames skipped since play started (for the benchmarks and tests). */
-  painted = 0;
-  skipped = 0;
   private startFrame = 0;
   private startTime = 0;
   private shown = 0;
@@ -27,12 +24,14 @@ export class Player {
   /** Play from `frame` at `fps` until the last of `frames`. */
   play(frame: number, frames: number, fps: number): void {
     if (this.playing) return;
-    if (frame >= frames - 1) frame = 0;
     this.playing = true;
-    this.painted = 0;
-    this.skipped = 0;
     this.startFrame = frame;
     this.shown = frame;
+    if (frame >= frames - 1) {
+      // From the end, playing starts again at the first frame: it is due at once.
+      this.startFrame = 0;
+      this.shown = -1;
+    }
     this.startTime = performance.now();
     this.host.changed(true);
     const tick = (now: number) => {
@@ -40,14 +39,10 @@ export class Player {
       const due = Math.min(frames - 1, this.startFrame + Math.floor(((now - this.startTime) * fps) / 1000));
       if (!this.busy && due > this.shown) {
         this.busy = true;
-        this.skipped += due - this.shown - 1;
         this.shown = due;
         this.host.prefetch(due + 1);
         void this.host
           .show(due)
-          .then((painted) => {
-            if (painted) this.painted++;
-          })
           .finally(() => {
             this.busy = false;
             if (this.playing && this.shown >= frames - 1) this.pause();
@@ -55,7 +50,7 @@ export class Player {
       }
       this.handle = requestAnimationFrame(tick);
     };
-    this.host.prefetch(frame + 1);
+    this.host.prefetch(this.shown + 1);
     this.handle = requestAnimationFrame(tick);
   }
 

@@ -5,7 +5,7 @@
 // dynamic answers then apply to. The rows are drawn into a cached bitmap; a frame change draws
 // only that bitmap and the playhead.
 
-import { answerChanges, keyRanges } from "../core/keyframes";
+import { answerChanges, keyRanges, mergedRuns } from "../core/keyframes";
 import type { Annotation, AnnotationStore } from "../core/store";
 import { button, el } from "../panels/dom";
 import type { ClassificationSpec } from "../protocol/ontology";
@@ -21,8 +21,9 @@ export interface TimelineHost {
   readonly store: AnnotationStore;
   space(): SpaceState | null;
   seek(frame: number): void;
+  /** Go `n` frames on from the frame last asked for (not only the one shown). */
+  step(n: number): void;
   togglePlay(): void;
-  playing(): boolean;
   /** Select an object and show it: on the frame given, or its nearest to the current one. */
   selectObject(key: string, frame: number | null): void;
   send(op: Operation): void;
@@ -45,15 +46,19 @@ export class Timeline {
   private readonly rangeLabel = el("span", "ls-frame-range");
   private readonly scroller = el("div", "ls-timeline-rows");
   private readonly canvas = el("canvas");
-  private rowsBitmap: HTMLCanvasElement | null = null;
+  /** The rows, drawn once per change of what they show; a frame change draws this and the playhead. */
+  private readonly rowsCanvas = document.createElement("canvas");
+  private rowsValid = false;
   private rows: Row[] = [];
   private width = 600;
-  private drag: { kind: "seek" | "range" | "classification"; row: Row; from: number; resize?: { id: string; start: number; end: number; edge: "start" | "end" } } | null = null;
+  private drag: { kind: "seek" | "range" | "classification"; row: Row; index: number; from: number; resize?: { id: string; start: number; end: number; edge: "start" | "end" } } | null = null;
+  /** Set by Enter in the frame field, so that the change event Enter also fires does not seek again. */
+  private entered = false;
   private dragTo = 0;
 
   constructor(private readonly host: TimelineHost) {
-    const step = (n: number) => () => this.host.seek(this.frame() + n);
-    this.playButton = button("▶", "Play / pause (Space)", () => this.host.togglePlay(), "ls-button ls-play");
+    const step = (n: number) => () => this.host.step(n);
+    this.playButton = button("Play", "Play / pause (Space)", () => this.host.togglePlay(), "ls-button ls-play");
     this.slider.type = "range";
     this.slider.min = "0";
     this.slider.addEventListener("input", () => this.host.seek(Number(this.slider.value)));
@@ -64,10 +69,14 @@ export class Timeline {
       const value = Math.round(Number(this.field.value));
       if (Number.isFinite(value)) this.host.seek(value);
     };
-    this.field.addEventListener("change", go);
+    this.field.addEventListener("change", () => {
+      if (!this.entered) go();
+      this.entered = false;
+    });
     this.field.addEventListener("keydown", (e) => {
       if (e.key === "Enter") {
         e.preventDefault();
+        this.entered = true;
         go();
       }
       // Typing a number must not reach the notebook (or the annotator's own keys).
@@ -75,13 +84,13 @@ export class Timeline {
     });
     const controls = el("div", "ls-timeline-controls");
     controls.append(
-      button("⏮", "First frame (Home)", () => this.host.seek(0)),
+      button("|◀", "First frame (Home)", () => this.host.seek(0)),
       button("−10", "Back ten frames (Shift+Left)", step(-10)),
       button("◀", "Previous frame (Left)", step(-1)),
       this.playButton,
       button("▶", "Next frame (Right)", step(1), "ls-button ls-next-frame"),
       button("+10", "Forward ten frames (Shift+Right)", step(10)),
-      button("⏭", "Last frame (End)", () => this.host.seek(Number.MAX_SAFE_INTEGER)),
+      button("▶|", "Last frame (End)", () => this.host.seek(Number.MAX_SAFE_INTEGER)),
       this.slider,
       this.field,
       this.total,
@@ -97,24 +106,21 @@ export class Timeline {
     this.canvas.addEventListener("pointerup", (e) => this.up(e));
   }
 
-  private frame(): number {
-    const s = this.host.space();
-    return s ? this.host.store.frame(s.id) : 0;
-  }
-
   setWidth(width: number): void {
     this.width = Math.max(320, width);
+    // As wide as the canvas: the controls wrap rather than widen the column.
+    this.root.style.width = `${this.width}px`;
     this.invalidate();
   }
 
   setPlaying(playing: boolean): void {
-    this.playButton.textContent = playing ? "❚❚" : "▶";
+    this.playButton.textContent = playing ? "Pause" : "Play";
     this.root.dataset.playing = String(playing);
   }
 
   /** The rows changed (objects, selection, the space): draw them again on the next render. */
   invalidate(): void {
-    this.rowsBitmap = null;
+    this.rowsValid = false;
     this.render();
   }
 
@@ -131,10 +137,13 @@ export class Timeline {
     const range = this.host.store.range;
     this.rangeLabel.textContent = range && range.space === space.id ? `frames ${range.start}–${range.end} ✕` : "";
     this.rangeLabel.title = "Dynamic answers apply to these frames; click to clear";
-    if (!this.rowsBitmap) this.rowsBitmap = this.drawRows(space);
+    if (!this.rowsValid) {
+      this.drawRows(space);
+      this.rowsValid = true;
+    }
     const ctx = this.canvas.getContext("2d")!;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.drawImage(this.rowsBitmap, 0, 0);
+    ctx.drawImage(this.rowsCanvas, 0, 0);
     if (this.drag && this.drag.kind !== "seek") this.drawDrag(ctx, space);
     const x = this.x(frame, space.frames);
     ctx.fillStyle = "#e53935";
@@ -146,12 +155,18 @@ export class Timeline {
     return LABEL + ((frame + 0.5) * (this.width - LABEL)) / frames;
   }
 
+  /** Where frames start..end are drawn: left edge and width. */
+  private span(start: number, end: number, frames: number): [number, number] {
+    const per = (this.width - LABEL) / frames;
+    return [LABEL + start * per, Math.max(1, (end - start + 1) * per)];
+  }
+
   private frameAt(x: number, frames: number): number {
     const f = Math.floor(((x - LABEL) * frames) / (this.width - LABEL));
     return Math.min(frames - 1, Math.max(0, f));
   }
 
-  private drawRows(space: SpaceState): HTMLCanvasElement {
+  private drawRows(space: SpaceState): void {
     const store = this.host.store;
     const objects = [...store.objects.values()].filter((a) => a.space === space.id && a.state.runs.length);
     objects.sort((a, b) => a.state.runs[0].start - b.state.runs[0].start);
@@ -160,14 +175,14 @@ export class Timeline {
     const height = RULER + (this.rows.length - 1) * ROW;
     this.canvas.width = this.width;
     this.canvas.height = height;
-    const out = document.createElement("canvas");
+    const out = this.rowsCanvas;
     out.width = this.width;
     out.height = height;
     const ctx = out.getContext("2d")!;
     ctx.font = "11px sans-serif";
     ctx.textBaseline = "middle";
     const n = space.frames;
-    const span = (s: number, e: number) => [this.x(s, n) - (this.width - LABEL) / n / 2, Math.max(1, ((e - s + 1) * (this.width - LABEL)) / n)] as const;
+    const span = (s: number, e: number) => this.span(s, e, n);
     // The ruler: a tick every so many frames, numbered.
     ctx.fillStyle = "#f4f4f4";
     ctx.fillRect(0, 0, this.width, RULER);
@@ -196,19 +211,10 @@ export class Timeline {
         ctx.fillStyle = "#222";
         ctx.fillText(`${a.spec.name} ${a.id.slice(0, 4)}`, 16, y + ROW / 2, LABEL - 20);
         // Runs, neighbours that touch drawn as one bar; predictions and interpolated frames lighter.
+        ctx.fillStyle = a.spec.color;
         for (const manual of [false, true]) {
-          ctx.fillStyle = a.spec.color;
           ctx.globalAlpha = manual ? 0.9 : 0.4;
-          let open: [number, number] | null = null;
-          for (const r of a.state.runs) {
-            if (r.meta.manual_annotation !== manual) continue;
-            if (open && r.start <= open[1] + 1) open[1] = r.end;
-            else {
-              if (open) ctx.fillRect(...spanRect(span(open[0], open[1]), y));
-              open = [r.start, r.end];
-            }
-          }
-          if (open) ctx.fillRect(...spanRect(span(open[0], open[1]), y));
+          for (const [s0, e0] of mergedRuns(a.state, manual)) ctx.fillRect(...spanRect(span(s0, e0), y));
         }
         ctx.globalAlpha = 1;
         ctx.fillStyle = "#000";
@@ -238,18 +244,15 @@ export class Timeline {
       const [x, w] = span(range.start, range.end);
       ctx.fillRect(x, 0, w, height);
     }
-    return out;
   }
 
   private drawDrag(ctx: CanvasRenderingContext2D, space: SpaceState): void {
     const d = this.drag!;
-    const i = this.rows.indexOf(d.row);
     const [s, e] = d.resize ? this.resized(d.resize) : [Math.min(d.from, this.dragTo), Math.max(d.from, this.dragTo)];
-    const x0 = this.x(s, space.frames) - (this.width - LABEL) / space.frames / 2;
-    const x1 = this.x(e, space.frames) + (this.width - LABEL) / space.frames / 2;
+    const [x, w] = this.span(s, e, space.frames);
     ctx.fillStyle = "rgba(30, 136, 229, 0.35)";
-    if (d.kind === "range") ctx.fillRect(x0, 0, x1 - x0, this.canvas.height);
-    else ctx.fillRect(x0, RULER + (i - 1) * ROW + 2, x1 - x0, ROW - 4);
+    if (d.kind === "range") ctx.fillRect(x, 0, w, this.canvas.height);
+    else ctx.fillRect(x, RULER + (d.index - 1) * ROW + 2, w, ROW - 4);
   }
 
   private resized(r: { start: number; end: number; edge: "start" | "end" }): [number, number] {
@@ -258,15 +261,17 @@ export class Timeline {
     return [s, e];
   }
 
-  private rowAt(y: number): Row {
-    if (y < RULER) return this.rows[0];
-    return this.rows[1 + Math.floor((y - RULER) / ROW)] ?? this.rows[0];
+  private rowIndexAt(y: number): number {
+    if (y < RULER) return 0;
+    const i = 1 + Math.floor((y - RULER) / ROW);
+    return i < this.rows.length ? i : 0;
   }
 
   private down(e: PointerEvent): void {
     const space = this.host.space();
     if (!space || !this.rows.length) return;
-    const row = this.rowAt(e.offsetY);
+    const index = this.rowIndexAt(e.offsetY);
+    const row = this.rows[index];
     const frame = this.frameAt(e.offsetX, space.frames);
     this.dragTo = frame;
     if (row.kind === "object") {
@@ -275,12 +280,12 @@ export class Timeline {
     }
     this.canvas.setPointerCapture(e.pointerId);
     if (row.kind === "ruler") {
-      this.drag = { kind: e.shiftKey ? "range" : "seek", row, from: frame };
+      this.drag = { kind: e.shiftKey ? "range" : "seek", row, index, from: frame };
       if (!e.shiftKey) this.host.seek(frame);
       return;
     }
     if (this.host.readonly()) return;
-    this.drag = { kind: "classification", row, from: frame, resize: this.edgeAt(row.spec, space, e.offsetX) };
+    this.drag = { kind: "classification", row, index, from: frame, resize: this.edgeAt(row.spec, space, e.offsetX) };
     this.render();
   }
 
@@ -288,9 +293,9 @@ export class Timeline {
     for (const c of this.host.store.classifications.values()) {
       if (c.space !== space.id || c.feature !== spec.hash || c.global) continue;
       for (const r of c.runs) {
-        const half = (this.width - LABEL) / space.frames / 2;
-        if (Math.abs(x - (this.x(r.start, space.frames) - half)) <= EDGE_REACH) return { id: c.id, start: r.start, end: r.end, edge: "start" };
-        if (Math.abs(x - (this.x(r.end, space.frames) + half)) <= EDGE_REACH) return { id: c.id, start: r.start, end: r.end, edge: "end" };
+        const [left, width] = this.span(r.start, r.end, space.frames);
+        if (Math.abs(x - left) <= EDGE_REACH) return { id: c.id, start: r.start, end: r.end, edge: "start" };
+        if (Math.abs(x - (left + width)) <= EDGE_REACH) return { id: c.id, start: r.start, end: r.end, edge: "end" };
       }
     }
     return undefined;
@@ -326,6 +331,8 @@ export class Timeline {
       if (e2 < d.resize.end) cut(e2 + 1, d.resize.end);
       if (s < d.resize.start || e2 > d.resize.end) ops.push({ op: "put_classification", space: space.id, classification: d.resize.id, frames: [[s, e2]], on_overlap: "replace", meta });
       if (ops.length) this.host.send(ops.length === 1 ? ops[0] : { op: "batch", ops });
+    } else if (lo === hi) {
+      this.host.seek(lo); // a click, not a drag: go there, as on the ruler
     } else {
       this.host.send({ op: "put_classification", space: space.id, classification: this.host.newId(), feature: d.row.spec.hash, frames: [[lo, hi]], on_overlap: "replace", meta });
     }

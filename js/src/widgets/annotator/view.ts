@@ -10,7 +10,7 @@ import { nearestFrame, withInterpolation } from "../../core/keyframes";
 import { newHash } from "../../core/ids";
 import { type AnnotatorAction, defaultKeymap, isMacPlatform } from "../../core/keymap";
 import type { Geom } from "../../core/shapes";
-import { AnnotationStore, keyOf } from "../../core/store";
+import { AnnotationStore, type StoreEvent, keyOf } from "../../core/store";
 import { toWire } from "../../core/wire";
 import { AttributesPanel } from "../../panels/attributes";
 import { ClassificationsPanel } from "../../panels/classifications";
@@ -124,8 +124,8 @@ export class AnnotatorView {
       store: this.store,
       space: () => this.focused?.space ?? null,
       seek: (frame) => this.seek(frame),
+      step: (n) => this.stepFrames(n),
       togglePlay: () => this.togglePlay(),
-      playing: () => this.player.playing,
       selectObject: (key, frame) => this.showObject(key, frame),
       send: (op) => this.send(op),
       newId: () => newHash(),
@@ -149,7 +149,7 @@ export class AnnotatorView {
     this.store.setOntology(model.get("ontology"));
     this.toolbar.setOntology(this.store.ontology.objects);
     this.toolbar.setActive(null, this.brush);
-    this.store.on((e) => this.storeChanged(e.kind, e.kind === "objects" ? e.keys : e.kind === "selection" ? e.changed : undefined));
+    this.store.on((e) => this.storeChanged(e));
 
     this.root.addEventListener("keydown", (e) => this.onKey(e));
     this.root.addEventListener("keyup", (e) => this.onKeyUp(e));
@@ -310,6 +310,7 @@ export class AnnotatorView {
   private showRow(row: RowState): void {
     performance.mark("ls-row");
     const sameRow = this.store.row?.index === row.index;
+    if (!sameRow) this.player.pause();
     // The images first: they are fetched and decoded while the shapes are read.
     const images = row.spaces.map((s) => this.image(row.index, s.id, sameRow ? this.store.frame(s.id) : 0));
     this.store.loadRow(row);
@@ -378,6 +379,7 @@ export class AnnotatorView {
 
   focusSpace(view: SpaceView): void {
     if (this.focused === view) return;
+    this.player.pause(); // the player keeps the time of the space it was started on
     this.focused = view;
     if (!this.sideBySide) this.layout();
     else for (const v of this.views) v.root.classList.toggle("ls-focused", v === view && this.views.length > 1);
@@ -447,6 +449,13 @@ export class AnnotatorView {
     return this.views.filter((v) => v === focused || v.space.frames === focused.space.frames);
   }
 
+  /** Go `n` frames on from the frame last asked for (several quick steps add up before frames arrive). */
+  private stepFrames(n: number): void {
+    const view = this.focused;
+    if (!view || view.space.frames <= 1) return;
+    this.seek((this.wantedFrame.get(view.space.id) ?? this.store.frame(view.space.id)) + n);
+  }
+
   /** Go to a frame of the focused space (and the spaces that step with it); stops playing. */
   seek(frame: number): void {
     this.player.pause();
@@ -469,8 +478,11 @@ export class AnnotatorView {
       (bitmaps) => {
         if (this.destroyed || this.store.row !== row) return false;
         if (views.some((v) => this.wantedFrame.get(v.space.id) !== target)) return false;
+        this.store.setFrame(
+          views.map((v) => v.space.id),
+          target,
+        );
         views.forEach((v, i) => {
-          this.store.setFrame(v.space.id, target);
           v.setImage(bitmaps[i], true);
           v.root.dataset.frame = String(target);
         });
@@ -578,17 +590,22 @@ export class AnnotatorView {
     this.root.focus({ preventScroll: true });
   }
 
-  private storeChanged(kind: string, keys?: string[]): void {
+  private storeChanged(e: StoreEvent): void {
     const find = (key: string) => this.store.objects.get(key);
-    if (kind === "threshold") for (const v of this.views) v.shapes.thresholdChanged();
-    else if (keys && (kind === "objects" || kind === "selection")) for (const v of this.views) v.shapes.invalidateKeys(keys, find);
-    else if (kind === "objects" || kind === "row" || kind === "visibility" || kind === "frame" || kind === "selection") for (const v of this.views) v.shapes.invalidate();
+    if (e.kind === "threshold") for (const v of this.views) v.shapes.thresholdChanged();
+    else if (e.kind === "objects") for (const v of this.views) v.shapes.invalidateKeys(e.keys, find);
+    else if (e.kind === "selection") for (const v of this.views) v.shapes.invalidateKeys(e.changed, find);
+    else if (e.kind === "frame") {
+      for (const v of this.views) if (e.spaces.includes(v.space.id)) v.shapes.invalidate();
+    } else if (e.kind === "row" || e.kind === "visibility") for (const v of this.views) v.shapes.invalidate();
     for (const v of this.views) v.redraw();
-    if (kind === "frame") this.timeline.render();
-    else this.timeline.invalidate();
-    // Edits (undo included) and the threshold slider: the canvas answers in this frame, the lists
-    // and forms in the next. Selection and hiding show in both at once.
-    if (kind === "threshold" || kind === "objects") this.schedulePanels();
+    // The timeline's rows change with what the row holds, the selection and the range; a frame
+    // moves only its playhead; previews, the threshold and hiding leave it as it is.
+    if (e.kind === "frame") this.timeline.render();
+    else if (!(e.kind === "objects" && e.preview) && e.kind !== "threshold" && e.kind !== "visibility") this.timeline.invalidate();
+    // Edits (undo included), frames and the threshold slider: the canvas answers in this frame,
+    // the lists and forms in the next. Selection and hiding show in both at once.
+    if (e.kind === "threshold" || e.kind === "objects" || e.kind === "frame") this.schedulePanels();
     else this.renderPanels();
   }
 
@@ -693,8 +710,9 @@ export class AnnotatorView {
   private onKey(e: KeyboardEvent): void {
     const target = e.target as HTMLElement;
     if (target.closest("input, textarea, select")) return;
-    // Space plays and pauses a video or volume, when it is let go without having panned.
-    if (e.key === " " && !e.ctrlKey && !e.metaKey && !e.altKey && (this.focused?.space.frames ?? 1) > 1) {
+    // The play key plays and pauses a video or volume when it is let go without having panned
+    // (Space and a drag pans), so it acts on key up.
+    if (this.keymap.find(e)?.action === "play" && (this.focused?.space.frames ?? 1) > 1) {
       e.preventDefault();
       e.stopPropagation();
       if (!e.repeat) this.spaceDown = true;
@@ -720,7 +738,7 @@ export class AnnotatorView {
   }
 
   private onKeyUp(e: KeyboardEvent): void {
-    if (e.key !== " " || !this.spaceDown) return;
+    if (!this.spaceDown || this.keymap.find(e)?.action !== "play") return;
     this.spaceDown = false;
     e.preventDefault();
     e.stopPropagation();
@@ -843,15 +861,13 @@ export class AnnotatorView {
         this.help.toggle();
         return true;
       case "play":
-        this.togglePlay();
-        return true;
+        return false; // on a video or volume it acts on key up (onKeyUp); elsewhere the key passes on
       case "next-frame":
       case "previous-frame":
       case "next-10-frames":
       case "previous-10-frames": {
         if (!view || view.space.frames <= 1) return false;
-        const step = { "next-frame": 1, "previous-frame": -1, "next-10-frames": 10, "previous-10-frames": -10 }[action];
-        this.seek((this.wantedFrame.get(view.space.id) ?? store.frame(view.space.id)) + step);
+        this.stepFrames({ "next-frame": 1, "previous-frame": -1, "next-10-frames": 10, "previous-10-frames": -10 }[action]);
         return true;
       }
       case "first-frame":
