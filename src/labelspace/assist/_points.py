@@ -132,6 +132,7 @@ class PolygonFollower:
         self._lengths = [[len(ring) for ring in part] for part in value.polygons]
         xy = np.array([(p.x, p.y) for part in value.polygons for ring in part for p in ring], np.float64)
         self.vertices = _to_pixels(xy, self._size)
+        self._vertices_flow = False  # set by points_to_flow: whether the vertices are among the points
         self._pick_features(frame)
 
     def _pick_features(self, frame: Frame) -> None:
@@ -141,14 +142,21 @@ class PolygonFollower:
         self._refill_below = max(MIN_FEATURES, self.features.shape[0] // 2)
 
     def points_to_flow(self) -> FloatArray:
-        """The vertices, then the feature points: the ``(k, 2)`` pixel positions the flow should move."""
-        return np.vstack([self.vertices, self.features])
+        """The ``(k, 2)`` pixel positions the flow should move.
+
+        The feature points; and first the vertices too when there are too few features to fit a
+        transform (the vertices then move one by one).
+        """
+        self._vertices_flow = self.features.shape[0] < MIN_FEATURES
+        if self._vertices_flow:
+            return np.vstack([self.vertices, self.features])
+        return self.features
 
     def update(self, frame: Frame, moved: FloatArray, tracked: BoolArray) -> tuple[PolygonCoordinates, float] | None:
         """The polygon on ``frame`` and the confidence, given the flow of ``points_to_flow()``; None when lost."""
-        k = self.vertices.shape[0]
+        k = self.vertices.shape[0] if self._vertices_flow else 0
         features = self.features
-        if features.shape[0] >= MIN_FEATURES:
+        if not self._vertices_flow:
             # The transform is fitted from where the features were picked, not from the last frame, so
             # that its small errors do not compound from frame to frame.
             reference_vertices, reference_features = self._reference

@@ -55,6 +55,14 @@ class MediaSource(ABC):
     def close(self) -> None:  # noqa: B027 - most readers hold no file open between reads
         """Release the file; reading again reopens it."""
 
+    def wait_for_index(self, timeout: float | None = None) -> bool:
+        """Wait until ``number_of_frames`` is exact; True when it is.
+
+        Only a long video is counted after it opens (``VideoSource`` numbers its frames on a
+        background thread); every other source knows its frames when it opens.
+        """
+        return True
+
     def _check_index(self, index: int) -> int:
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise MediaError(f"{self.path}: a frame index must be an int, got {type(index).__name__}.")

@@ -131,8 +131,7 @@ class LabelRow:
                 if source.kind == "image":
                     space = row.add_image_space(space_id, source.width, source.height)
                 elif source.kind == "video":
-                    if hasattr(source, "wait_for_index"):
-                        source.wait_for_index()  # a long video's frame count is exact only once indexed
+                    source.wait_for_index()  # a long video's frame count is exact only once indexed
                     space = row.add_video_space(
                         space_id, source.number_of_frames, source.width, source.height, getattr(source, "fps", None)
                     )

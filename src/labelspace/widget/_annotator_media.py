@@ -45,6 +45,40 @@ class Located:
     given: Any = None
 
 
+def given_frame(located: Located, frame: int) -> Any:
+    """Frame ``frame`` of what the user gave for a space: an image, or a path to one.
+
+    Raises:
+        MediaError: If the media given has no such frame.
+    """
+    item = located.given
+    if not located.multi_frame:
+        return item
+    try:
+        return item[frame]
+    except (IndexError, KeyError, TypeError):
+        raise MediaError(
+            f"The media given for space {located.space_id!r} has no frame {frame}: give an array (or a list) "
+            f"with one image per frame."
+        ) from None
+
+
+class GivenFrames:
+    """What the user gave for a video or volume (an array, or a list of images or paths) as a frame source."""
+
+    def __init__(self, located: Located, number_of_frames: int) -> None:
+        self._located = located
+        self.number_of_frames = number_of_frames
+
+    def frame(self, index: int) -> Any:
+        """Frame ``index`` as an RGB uint8 array."""
+        item = given_frame(self._located, index)
+        if _images.is_path(item):
+            with open_media(item) as source:
+                return source.frame(0)
+        return _images.to_uint8_image(item, "RGB")
+
+
 class FrameStore:
     """Finds, reads and encodes frames of spaces, keeping the last ``capacity`` encoded.
 
@@ -104,17 +138,18 @@ class FrameStore:
             f"Space {space.space_id!r}: its media {media[:80]!r} was not found (looked from {places}). {how}"
         )
 
-    def tracking_source(self, space: Space) -> tuple[Any, Callable[[], None]]:
-        """Frames of a space for a tracker on another thread: a reader of its own, and how to close it.
+    @staticmethod
+    def open_for_tracking(located: Located, number_of_frames: int) -> tuple[Any, Callable[[], None]]:
+        """Frames for a tracker on another thread: a reader of its own (or the frames given), and how to close it.
 
         Raises:
-            MediaError: If the space's media cannot be found or opened.
+            MediaError: If the media cannot be opened.
         """
-        located = self.locate(space)
         if located.path is not None:
             source = open_media(located.path)
+            source.wait_for_index()
             return source, source.close
-        return located.given, lambda: None
+        return GivenFrames(located, number_of_frames), lambda: None
 
     # -- reading --
 
@@ -144,17 +179,9 @@ class FrameStore:
             if frame != 0:
                 raise MediaError(f"{located.path}: an image has only frame 0, not frame {frame}.")
             return _images.from_file(located.path)
-        item = located.given
-        if located.multi_frame:
-            try:
-                item = item[frame]
-            except (IndexError, KeyError, TypeError):
-                raise MediaError(
-                    f"The media given for space {located.space_id!r} has no frame {frame}: give an array (or a "
-                    f"list) with one image per frame."
-                ) from None
-            if _images.is_path(item):
-                return _images.from_file(item)
+        item = given_frame(located, frame)
+        if _images.is_path(item):
+            return _images.from_file(item)
         return _images.from_array(item, colorspace="RGB")
 
     def get(self, key: Hashable, space: Space, frame: int) -> EncodedImage:

@@ -55,18 +55,20 @@ def _coordinates(instance: ObjectInstance, value: Any) -> GeometricCoordinates:
 
 
 class TrackingJob:
-    """One tracking run: started on a thread, cancellable, reporting progress and then its edit.
+    """One tracking run: started on a thread, cancellable, reporting progress, its outcome kept for the caller.
+
+    The job never touches the row shown: the Annotator takes ``outcome`` on the kernel's own
+    thread (``on_ready`` tells it when) and carries out its operation like any edit.
 
     Args:
         ontology: The row's ontology.
         space: The space of the row shown.
         instances: The object instances to track (on ``start``).
-        source: Frames: a media source or an array, as ``track_objects`` takes them.
+        open_source: Opens the frames on the tracking thread: ``(source, close)``.
         start: The frame to track from.
         direction: ``"forward"`` or ``"backward"``.
         on_progress: ``on_progress(done, total)``, from the tracking thread.
-        on_done: ``on_done(operation or None, message)``, from the tracking thread, once.
-        close: Called when the job no longer needs ``source`` (to close a file opened for it).
+        on_ready: Called once from the tracking thread when ``outcome`` is set.
     """
 
     def __init__(
@@ -74,69 +76,72 @@ class TrackingJob:
         ontology: Ontology,
         space: MultiFrameSpace,
         instances: list[ObjectInstance],
-        source: Any,
+        open_source: Callable[[], tuple[Any, Callable[[], None]]],
         start: int,
         direction: Direction,
         on_progress: Callable[[int, int], None],
-        on_done: Callable[[dict[str, Any] | None, str], None],
-        close: Callable[[], None] = lambda: None,
+        on_ready: Callable[[], None],
     ) -> None:
-        self._space = space
+        self._space_id = space.space_id
         self._scratch, self._copies = _copy_for_tracking(ontology, space, instances)
-        self._source = source
+        self._open_source = open_source
         self._start = start
         self._direction = direction
         self._on_progress = on_progress
-        self._on_done = on_done
-        self._close = close
+        self._on_ready = on_ready
         self.cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="labelspace-annotator-tracking", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        self.outcome: tuple[dict[str, Any] | None, str] | None = None
+        """``(operation or None, message)`` once tracking has ended."""
+        self.taken = False
+        """Set by the Annotator when it has carried out the outcome (it may be offered twice)."""
+        self.thread = threading.Thread(target=self._run, name="labelspace-annotator-tracking", daemon=True)
 
     def _run(self) -> None:
+        try:
+            self.outcome = self._track()
+        except Exception as e:  # reported to the person, never lost on a thread
+            message = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+            self.outcome = (None, f"Tracking failed: {message}")
+        self._on_ready()
+
+    def _track(self) -> tuple[dict[str, Any] | None, str]:
         from labelspace.assist import track_objects
 
+        source, close = self._open_source()
         try:
             result = track_objects(
                 self._scratch,
                 self._copies,
-                self._source,
+                source,
                 self._start,
                 direction=self._direction,
                 on_progress=self._on_progress,
                 cancel=self.cancel,
             )
-        except Exception as e:  # reported to the person, never lost on a thread
-            message = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
-            self._on_done(None, f"Tracking failed: {message}")
-            return
         finally:
-            self._close()
+            close()
         ops = []
-        for copy in self._copies:
+        for copy, tracked in zip(self._copies, result.objects, strict=True):
+            if not tracked.frames.size:
+                continue
+            # Only the frames tracked: the copy's other runs are the row's own, as they were.
+            lo, hi = int(tracked.frames.min()), int(tracked.frames.max())
             runs = self._scratch.get_object_runs(copy)
             for i, (start, end) in enumerate(zip(runs.starts.tolist(), runs.ends.tolist(), strict=True)):
-                meta = runs.metadata[i]
-                if meta.manual_annotation:
+                first, last = max(start, lo), min(end, hi)
+                if first > last or runs.metadata[i].manual_annotation:
                     continue
-                coordinates = _coordinates(copy, runs.values[i])
                 ops.append(
                     {
                         "op": "put_object",
-                        "space": self._space.space_id,
+                        "space": self._space_id,
                         "object": copy.object_hash,
-                        "frames": [[start, end]],
-                        "coordinates": coordinates_to_wire(coordinates),
+                        "frames": [[first, last]],
+                        "coordinates": coordinates_to_wire(_coordinates(copy, runs.values[i])),
                         "on_overlap": "replace",
-                        "meta": {"manual_annotation": False, "confidence": meta.confidence},
+                        "meta": {"manual_annotation": False, "confidence": runs.metadata[i].confidence},
                     }
                 )
-        done = result.frames_done
-        how = "stopped" if result.cancelled else "tracked"
-        message = f"{how.capitalize()}: {len(self._copies)} object(s), {done} frame(s) {self._direction}."
-        self._on_done({"op": "batch", "ops": ops} if ops else None, message)
+        how = "Stopped" if result.cancelled else "Tracked"
+        message = f"{how}: {len(self._copies)} object(s), {result.frames_done} frame(s) {self._direction}."
+        return ({"op": "batch", "ops": ops} if ops else None), message

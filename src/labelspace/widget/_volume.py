@@ -4,7 +4,7 @@ A slice goes as one message: a JSON-ready header and one buffer. The buffer hold
 values row by row (row 0 first), little-endian, in the narrowest of three types that holds them
 exactly: int16 when every value is an integer in -32768..32767, else uint16 when every value is an
 integer in 0..65535, else float32. Values are the volume's rescaled values (Hounsfield units for
-CT), so that the browser applies the window itself (``apply_window`` is the formula to match).
+CT), so that the browser applies the window itself (``labelspace.media._volume.apply_window`` is the formula to match).
 
 The header::
 
@@ -27,7 +27,6 @@ import numpy as np
 import numpy.typing as npt
 
 from labelspace.media._volume import VolumeSource, Window
-from labelspace.media._volume import apply_window as _apply_window
 from labelspace.model.errors import MediaError
 
 SliceDtype = Literal["int16", "uint16", "float32"]
@@ -144,23 +143,6 @@ def decode_slice(header: dict[str, Any], buffer: bytes) -> npt.NDArray[Any]:
         raise MediaError(f"A {width}x{height} {header['dtype']} slice takes {expected} bytes, got {len(data)}.")
     values: npt.NDArray[Any] = np.frombuffer(data, dtype=dtype).reshape(height, width)
     return values
-
-
-def apply_window(values: npt.ArrayLike, center: float, width: float) -> npt.NDArray[np.uint8]:
-    """The pixels the browser paints for values through the window ``(center, width)``; the reference for its tests.
-
-    With ``low = center - width / 2``, each value ``v`` becomes::
-
-        t = (v - low) / width          # float64, as JavaScript Numbers
-        t = min(max(t, 0), 1)          # clip to 0..1
-        pixel = floor(t * 255 + 0.5)   # Math.round(t * 255); NaN paints 0
-
-    that is ``clip((v - (c - w/2)) / w, 0, 1) * 255``, rounded half up. Apply it to the decoded
-    values (``decode_slice``), as the browser does: float slices travel as float32. A float32
-    computation (a GPU shader) may differ by one where ``t * 255`` falls on a half. Set the result
-    into a ``Uint8ClampedArray`` as integers: that array rounds halves to even on its own.
-    """
-    return _apply_window(values, (float(center), float(width)))
 
 
 def describe_volume(source: VolumeSource) -> dict[str, Any]:

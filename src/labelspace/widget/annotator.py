@@ -50,10 +50,6 @@ MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto", "track", "cancel")
 """The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
 
 
-FRAMES_AHEAD = 4
-"""Frames of a video or volume encoded ahead of the one the browser asked for."""
-
-
 def _size(value: object, name: str) -> int:
     if value is None:
         return 0
@@ -142,6 +138,8 @@ class Annotator(anywidget.AnyWidget):
         self._frames = FrameStore(self._media_mapping(media), roots)
         self._autosaver = Autosaver(self._write, self._saved) if self._autosave_path is not None else None
         self._tracking: TrackingJob | None = None
+        self._tracking_request = 0
+        self._tracking_row = 0
         self._tracking_done = threading.Event()
         self._tracking_done.set()
         super().__init__(
@@ -441,8 +439,9 @@ class Annotator(anywidget.AnyWidget):
         elif kind == "track":
             self._handle_track(content)
         elif kind == "cancel":
-            if self._tracking is not None:
-                self._tracking.cancel.set()
+            job = self._tracking
+            if job is not None:
+                job.cancel.set()
         else:
             raise LabelRowError(
                 f"The browser sent a message of unknown kind {kind!r:.40}; expected one of {', '.join(MESSAGE_KINDS)}."
@@ -477,33 +476,37 @@ class Annotator(anywidget.AnyWidget):
             self._refuse(request, f"Nothing to track: object(s) {missing or ids} are not on space {space_id!r}.")
             return
         try:
-            source, close = self._frames.tracking_source(space)
-            loop = _main_loop()
-            row_index = self._current
-
-            def call(fn: Callable[[], None]) -> None:
-                if loop is None:
-                    fn()
-                else:
-                    loop.add_callback(fn)
-
-            def progress(done: int, total: int) -> None:
-                if done == total or done % 5 == 0:
-                    call(lambda: self._send_progress(request, done, total, f"Tracking: {done} / {total} frames"))
-
-            def finished(op: dict[str, Any] | None, message: str) -> None:
-                call(lambda: self._finish_tracking(request, row_index, op, message))
-
-            job = TrackingJob(
-                self.row.ontology, space, [by_hash[i] for i in ids], source, frame, direction, progress, finished, close
-            )
+            located = self._frames.locate(space)
         except LabelspaceError as e:
             self._refuse(request, e.message)
             return
-        self._tracking = job
+        loop = _main_loop()
+        row_index = self._current
+
+        def call(fn: Callable[[], None]) -> None:
+            # In a kernel, on its own thread; elsewhere there is no browser, and wait_for_tracking
+            # takes the outcome.
+            if loop is not None:
+                loop.add_callback(fn)
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % 5 == 0:
+                call(lambda: self._send_progress(request, done, total, f"Tracking: {done} / {total} frames"))
+
+        job = TrackingJob(
+            self.row.ontology,
+            space,
+            [by_hash[i] for i in ids],
+            lambda: FrameStore.open_for_tracking(located, space.number_of_frames),
+            frame,
+            direction,
+            progress,
+            lambda: call(lambda: self._finish_tracking(job, request, row_index)),
+        )
+        self._tracking, self._tracking_request, self._tracking_row = job, request, row_index
         self._tracking_done.clear()
         self._send_progress(request, 0, 1, "Tracking…")
-        job.start()
+        job.thread.start()
 
     def _send_progress(self, request: int, done: int, total: int, message: str) -> None:
         progress: ProgressMessage = {
@@ -516,7 +519,13 @@ class Annotator(anywidget.AnyWidget):
         }
         self.send(progress)
 
-    def _finish_tracking(self, request: int, row_index: int, op: dict[str, Any] | None, message: str) -> None:
+    def _finish_tracking(self, job: TrackingJob, request: int, row_index: int) -> None:
+        """Carry out a tracking job's outcome, once, on the kernel's thread (or the caller's, outside a kernel)."""
+        with self._lock:
+            if job.taken or job.outcome is None:
+                return
+            job.taken = True
+        op, message = job.outcome
         try:
             if op is not None and row_index != self._current:
                 message = "Tracking finished after the row changed: its result was not kept."
@@ -527,12 +536,24 @@ class Annotator(anywidget.AnyWidget):
                     message = f"The tracked shapes could not be stored: {e.message}"
             self._send_progress(request, 1, 1, message)
         finally:
-            self._tracking = None
+            if self._tracking is job:
+                self._tracking = None
             self._tracking_done.set()
 
     def wait_for_tracking(self, timeout: float | None = None) -> bool:
-        """Wait until the tracking started from the browser has ended and its result is stored; False on a timeout."""
-        return self._tracking_done.wait(timeout)
+        """Wait until the tracking started from the browser has ended, and store its result; False on a timeout.
+
+        In a notebook the result is stored by itself when tracking ends; this is for scripts and
+        tests (and a cell that wants to wait).
+        """
+        job = self._tracking
+        if job is None:
+            return True
+        job.thread.join(timeout)
+        if job.thread.is_alive():
+            return False
+        self._finish_tracking(job, self._tracking_request, self._tracking_row)
+        return self._tracking_done.is_set()
 
     def _refuse(self, request: int, message: str) -> None:
         self.message = message
@@ -558,8 +579,9 @@ class Annotator(anywidget.AnyWidget):
             self._refuse(request, e.message)
 
     def _handle_goto(self, content: Mapping[str, Any]) -> None:
-        if self._tracking is not None:
-            self._tracking.cancel.set()
+        job = self._tracking
+        if job is not None:
+            job.cancel.set()
         row = content.get("row")
         if isinstance(row, bool) or not isinstance(row, int):
             raise LabelRowError(f"A goto message needs a row number (int), got {row!r:.40}.")
@@ -579,10 +601,6 @@ class Annotator(anywidget.AnyWidget):
         try:
             row_index, space, frame = self._image_request(msg)
             encoded = self._frames.get((row_index, space.space_id, frame), space, frame)
-            if space.number_of_frames > 1:
-                # Stepping and playing read on: the next frames are encoded while this one travels.
-                ahead = range(frame + 1, min(frame + 1 + FRAMES_AHEAD, space.number_of_frames))
-                self._frames.prefetch(((row_index, space.space_id, f), space, f) for f in ahead)
         except LabelspaceError as e:
             return _image_error(e.message), []
         except Exception as e:

@@ -266,8 +266,7 @@ class TaskReader:
             try:
                 with open_media(path) as source:
                     kind, size = source.kind, (source.width, source.height)
-                    if hasattr(source, "wait_for_index"):
-                        source.wait_for_index()  # a long video's frame count is exact only once indexed
+                    source.wait_for_index()  # a long video's frame count is exact only once indexed
                     frames, fps = source.number_of_frames, getattr(source, "fps", None)
             except LabelspaceError as e:
                 raise r.fail(where, e.message) from None
