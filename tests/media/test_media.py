@@ -119,7 +119,7 @@ def test_a_video_opened_again_takes_its_index_from_the_cache(tmp_path, monkeypat
     assert passes == [1]
     for entry in (tmp_path / "cache" / "video-index").glob("*.npz"):
         entry.write_bytes(b"not an index")
-    assert _index_cache.load(tmp_path / "v.mp4") is None
+    assert _index_cache.load(_index_cache.entry(tmp_path / "v.mp4")) is None
     with open_media(tmp_path / "v.mp4") as again:
         assert again.number_of_frames == 20
     assert passes == [1, 1]

@@ -90,4 +90,5 @@ def test_a_group_read_that_lands_past_its_keyframe_reads_from_the_start(clip):
             assert container is not lands_past  # it was closed and the file opened afresh
             container.close()
             assert packets == source.group(g).packets
-            assert source.group_range(g) == (source.group(g).first, source.group(g).last)
+            frames = [p.frame for p in packets if p.frame is not None]
+            assert source.group_range(g) == (min(frames), max(frames))

@@ -10,7 +10,7 @@ from labelspace.media import open_media
 from labelspace.media.medical import apply_window as media_apply_window
 from labelspace.model.errors import MediaError
 from labelspace.widget import _volume
-from labelspace.widget._volume import apply_window, decode_slice, describe_volume, encode_slice, encode_values
+from labelspace.widget._volume import decode_slice, describe_volume, encode_slice, encode_values
 
 pytest.importorskip("pydicom")
 nibabel = pytest.importorskip("nibabel")
@@ -182,7 +182,7 @@ def window_by_formula(values, center, width):
     ],
 )
 def test_the_window_formula(center, width, values, pixels):
-    assert list(apply_window(np.array([values]), center, width)[0]) == pixels
+    assert list(media_apply_window(np.array([values]), (center, width))[0]) == pixels
 
 
 def test_the_reference_window_matches_the_formula_and_the_media_frames(ct):
@@ -190,11 +190,10 @@ def test_the_reference_window_matches_the_formula_and_the_media_frames(ct):
     rng = np.random.default_rng(10)
     values = np.concatenate([rng.normal(0, 600, 2000), rng.integers(-1024, 3000, 2000)]).reshape(40, 100)
     for center, width in [(40, 80), (-600, 1500), (40.1, 80.3), (0.5, 1.0), (1e-3, 7e-3)]:
-        assert (apply_window(values, center, width) == window_by_formula(values, center, width)).all()
-        assert (apply_window(values, center, width) == media_apply_window(values, (center, width))).all()
+        assert (media_apply_window(values, (center, width)) == window_by_formula(values, center, width)).all()
     for i in range(FRAMES):
         header, buffer = encode_slice(source, 0, i)
-        assert (source.frame(i) == apply_window(decode_slice(header, buffer), *source.window)).all()
+        assert (source.frame(i) == media_apply_window(decode_slice(header, buffer), source.window)).all()
 
 
 def test_describe_volume_is_json_ready(ct):

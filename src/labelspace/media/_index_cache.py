@@ -43,9 +43,8 @@ def entry(path: Path) -> Path | None:
     return cache_dir() / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".npz")
 
 
-def load(path: Path) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
-    """The timestamps of a video's packets and of its keyframes, if indexed before and unchanged since."""
-    where = entry(path)
+def load(where: Path | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """A video's packet and keyframe timestamps kept at ``where`` (its ``entry``), if indexed before."""
     if where is None or not where.exists():
         return None
     try:

@@ -78,6 +78,11 @@ def apply_window(values: npt.ArrayLike, window: Window | None) -> npt.NDArray[np
         t = min(max(t, 0), 1)          # NaN stays NaN
         pixel = floor(t * 255 + 0.5)   # Math.round(t * 255) in JavaScript; NaN gives 0
 
+    It is the reference for the browser's pixels: apply it to decoded slices
+    (``widget._volume.decode_slice``; float slices travel as float32). A float32 computation (a GPU
+    shader) may differ by one where ``t * 255`` falls on a half, and a ``Uint8ClampedArray`` rounds
+    halves to even: store integers into it.
+
     Args:
         values: The values (any shape, any numeric dtype).
         window: ``(center, width)``; None spans the values' own minimum and maximum.

@@ -26,14 +26,6 @@ CACHE_BYTES = 2 << 30
 """A DICOM series larger than this is not kept in memory: its reformats read every slice each time."""
 
 
-def _first(value: Any) -> float:
-    """The first of a DICOM value that may be multi-valued."""
-    try:
-        return float(value[0])
-    except TypeError:
-        return float(value)
-
-
 def _values(value: Any) -> list[float]:
     """Every number of a DICOM value that may be multi-valued."""
     try:

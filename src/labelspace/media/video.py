@@ -85,7 +85,7 @@ class VideoSource(MediaSource):
         self._time_base = stream.time_base
         self._estimate = self._estimate_frames(container, stream, self.fps)
         entry = _index_cache.entry(self.path)
-        cached = _index_cache.load(self.path)
+        cached = _index_cache.load(entry)
         opener = _opener(self._av, self.path)
         if cached is not None:
             pts, keys = cached
