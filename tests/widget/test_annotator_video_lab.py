@@ -143,6 +143,8 @@ def wait_update(page, before):
 def test_the_frame_painted_is_the_frame_asked_for(video):
     _, page = video
     assert painted_index(page) == 0
+    # Decoded in the browser from the packets the kernel sent, not frames encoded by the kernel.
+    assert page.locator(".ls-space").first.get_attribute("data-source") == "video"
     for _ in range(10):
         press(page, "ArrowRight")
     wait_frame(page, 10)
@@ -225,7 +227,7 @@ def test_playing_paints_frames_in_order_at_the_source_rate(video):
     seconds = (frames[-1][1] - frames[0][1]) / 1000
     # At 25 frames a second the clock reaches about frame 100 in 4 s; frames may be skipped, never repeated.
     assert 80 <= shown[-1] <= 110, shown[-5:]
-    # How many are painted is the benchmark's to measure; here: playing keeps painting (frames come
-    # as JPEG from the kernel, which shares two cores with the whole test run in CI).
-    assert len(shown) / seconds >= 4, f"{len(shown)} frames painted in {seconds:.1f} s"
+    # How many are painted is the benchmark's to measure (bench/bench_video.py); here: playing keeps
+    # painting while the test run shares two cores with the kernel and JupyterLab in CI.
+    assert len(shown) / seconds >= 8, f"{len(shown)} frames painted in {seconds:.1f} s"
     page.wait_for_function("document.querySelector('.ls-timeline').dataset.playing === 'false'")

@@ -83,3 +83,68 @@ export interface ImageResponse {
   height: number;
   error: string;
 }
+
+// -- the `_media`, `_video` and `_slice` commands: videos as packets, volumes as values --
+
+/** How a space's media go to the browser. A video's decoder record (avcC, hvcC...) is the one buffer when `has_description`. */
+export type MediaResponse =
+  | { kind: "frames"; error: string }
+  | {
+      kind: "video";
+      codec: string;
+      codec_name: string;
+      coded_width: number;
+      coded_height: number;
+      annexb: boolean;
+      has_description: boolean;
+      error: string;
+    }
+  | {
+      kind: "volume";
+      shape: [number, number, number];
+      spacing: (number | null)[];
+      aspect: [number, number, number];
+      value_range: [number, number];
+      window: [number, number];
+      presets: Record<string, [number, number]>;
+      error: string;
+    };
+
+export interface VideoRequest {
+  row: number;
+  space: string;
+  frame: number;
+  part: number;
+}
+/** A part of the keyframe group holding a frame: its packets in decode order, their payloads end to end in the one buffer. */
+export interface VideoPart {
+  group: number;
+  first: number;
+  last: number;
+  part: number;
+  parts: number;
+  /** The frame each packet shows (-1: none). */
+  frames: number[];
+  keys: number[];
+  sizes: number[];
+  error: string;
+}
+
+export interface SliceRequest {
+  row: number;
+  space: string;
+  axis: number;
+  index: number;
+}
+/** A slice's values, row by row, little-endian, in the one buffer (zlib-compressed when `encoding` says so). */
+export interface SliceResponse {
+  dtype: "int16" | "uint16" | "float32";
+  width: number;
+  height: number;
+  axis: number;
+  index: number;
+  min: number | null;
+  max: number | null;
+  encoding: "raw" | "zlib";
+  error: string;
+}

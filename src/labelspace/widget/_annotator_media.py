@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,21 @@ class FrameStore:
             _, old = self._sources.popitem(last=False)
             old.close()
         return source
+
+    @contextmanager
+    def reading(self, located: Located) -> Iterator[MediaSource | None]:
+        """The open reader of a space's media file, for this thread alone while the block runs.
+
+        None for media given as arrays.
+
+        Raises:
+            MediaError: If the file cannot be opened.
+        """
+        if located.path is None:
+            yield None
+            return
+        with self._read_lock:
+            yield self._open(located.path)
 
     def encode(self, located: Located, frame: int) -> EncodedImage:
         """Read and encode one frame.

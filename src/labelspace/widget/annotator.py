@@ -24,6 +24,8 @@ import anywidget
 import traitlets
 from anywidget.experimental import command
 
+from labelspace.media._volume import VolumeSource
+from labelspace.media.video import VideoSource
 from labelspace.model.errors import LabelRowError, LabelspaceError
 from labelspace.model.history import History
 from labelspace.model.label_row import LabelRow
@@ -32,9 +34,11 @@ from labelspace.model.project import Project
 from labelspace.model.spaces import MultiFrameSpace, Space
 from labelspace.widget import protocol
 from labelspace.widget._annotator_media import FrameStore
+from labelspace.widget._annotator_stream import GroupParts, describe
 from labelspace.widget._autosave import Autosaver
 from labelspace.widget._images import is_array, is_path
 from labelspace.widget._tracking import TrackingJob
+from labelspace.widget._volume import encode_slice
 from labelspace.widget.protocol import (
     ImageResponse,
     ProgressMessage,
@@ -136,6 +140,7 @@ class Annotator(anywidget.AnyWidget):
         self._autosave_path = Path(os.fspath(autosave)) if autosave is not None else None
         roots = [self._autosave_path.parent] if self._autosave_path is not None else []
         self._frames = FrameStore(self._media_mapping(media), roots)
+        self._parts = GroupParts()
         self._autosaver = Autosaver(self._write, self._saved) if self._autosave_path is not None else None
         self._tracking: TrackingJob | None = None
         self._tracking_request = 0
@@ -271,6 +276,7 @@ class Annotator(anywidget.AnyWidget):
             self._current = min(self._current, len(self._rows) - 1)
             self.history.clear()
             self._frames.clear()
+            self._parts.forget()
             self.ontology = dict(protocol.ontology_spec(self._rows[0].ontology))
             self.row_count = len(self._rows)
             self.rows = self._summaries()
@@ -624,6 +630,67 @@ class Annotator(anywidget.AnyWidget):
                 f"{frame!r:.40}."
             )
         return row_index, space, frame
+
+
+    @command
+    def _media(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
+        """The ``_media`` command: how a space's media go to the browser (``_annotator_stream.describe``).
+
+        Never raises: a failure is an ``error`` in the response (the browser then asks for frames).
+        """
+        try:
+            _, space, _ = self._image_request(msg)
+            with self._frames.reading(self._frames.locate(space)) as source:
+                if source is None:
+                    return {"kind": "frames", "error": ""}, []
+                header, out = describe(source)
+        except LabelspaceError as e:
+            return {"kind": "frames", "error": e.message}, []
+        except Exception as e:
+            log.exception("Annotator could not describe media")
+            return {"kind": "frames", "error": f"Could not read the media: {type(e).__name__}: {e}"}, []
+        return {**header, "error": ""}, out
+
+    @command
+    def _video(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
+        """The ``_video`` command: part ``part`` of the keyframe group holding frame ``frame`` (see ``GroupParts``)."""
+        try:
+            _, space, frame = self._image_request(msg)
+            part = msg.get("part", 0)
+            if isinstance(part, bool) or not isinstance(part, int):
+                raise LabelRowError(f"A video request's part must be an int, got {part!r:.40}.")
+            located = self._frames.locate(space)
+            with self._frames.reading(located) as source:
+                if not isinstance(source, VideoSource):
+                    raise LabelRowError(f"Space {space.space_id!r} is not shown from a video file: ask for images.")
+                header, data = self._parts.part(located.path, source, frame, part)
+        except LabelspaceError as e:
+            return {"error": e.message}, []
+        except IndexError as e:
+            return {"error": f"Video request: {e}."}, []
+        except Exception as e:
+            log.exception("Annotator could not read video packets")
+            return {"error": f"Could not read the video: {type(e).__name__}: {e}"}, []
+        return {**header, "error": ""}, [data]
+
+    @command
+    def _slice(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
+        """The ``_slice`` command: a volume's values cut at ``index`` along ``axis`` (``_volume.encode_slice``)."""
+        try:
+            _, space, _ = self._image_request({**msg, "frame": 0} if isinstance(msg, Mapping) else msg)
+            axis, index = msg.get("axis"), msg.get("index")
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (axis, index)):
+                raise LabelRowError(f"A slice request needs ints axis and index, got {axis!r:.20}, {index!r:.20}")
+            with self._frames.reading(self._frames.locate(space)) as source:
+                if not isinstance(source, VolumeSource):
+                    raise LabelRowError(f"Space {space.space_id!r} is not shown from a volume: ask for images.")
+                header, data = encode_slice(source, axis, index)
+        except LabelspaceError as e:
+            return {"error": e.message}, []
+        except Exception as e:
+            log.exception("Annotator could not read a slice")
+            return {"error": f"Could not read the volume: {type(e).__name__}: {e}"}, []
+        return {**header, "error": ""}, [data]
 
 
 def _main_loop() -> Any:

@@ -20,18 +20,17 @@ import { ObjectsPanel } from "../../panels/objects";
 import { PredictionsPanel } from "../../panels/predictions";
 import { RowsPanel } from "../../panels/rows";
 import { Toolbar } from "../../panels/toolbar";
-import type { FromKernel, ImageRequest, ImageResponse, ToKernel, UpdateMessage } from "../../protocol/messages";
+import type { FromKernel, ToKernel, UpdateMessage } from "../../protocol/messages";
 import type { ObjectSpec } from "../../protocol/ontology";
 import type { Operation } from "../../protocol/operations";
 import type { Model, RowState } from "../../protocol/state";
 import type { BrushMode } from "../../tools/brush";
 import { BRUSH_SIZES } from "../../tools/brush";
-import { reduceImage } from "../../canvas/stage";
+import { FrameSources } from "../../media/frames";
 import { Player } from "../../timeline/player";
 import { Timeline } from "../../timeline/timeline";
 import { SpaceView } from "./spaceView";
 
-const IMAGE_CACHE = 48;
 const FRAMES_AHEAD = 6;
 const DEFAULT_WIDTH = 900;
 const DEFAULT_HEIGHT = 600;
@@ -92,7 +91,7 @@ export class AnnotatorView {
   private readonly local = new History<{ undo: Change; redo: Change }>();
   private adopting: string | null = null;
   private clipboard: Clip[] = [];
-  private readonly images = new Map<string, Promise<ImageBitmap | null>>();
+  readonly frames: FrameSources;
   private destroyed = false;
 
   constructor(
@@ -101,6 +100,14 @@ export class AnnotatorView {
     private readonly experimental: Experimental,
   ) {
     this.root.tabIndex = 0;
+    this.frames = new FrameSources({
+      invoke: (name, msg) => this.experimental.invoke(name, msg),
+      say: (message, error) => this.say(message, error),
+      fitScale: (w, h) => {
+        const { width, height } = this.canvasSize(this.store.spaces.length || 1);
+        return Math.min(width / w, height / h);
+      },
+    });
     this.toolbar = new Toolbar({
       choose: (spec) => this.choose(spec),
       undo: () => this.undo(),
@@ -389,53 +396,33 @@ export class AnnotatorView {
 
   // -- images --
 
-  private image(row: number, space: string, frame: number): Promise<ImageBitmap | null> {
-    const key = `${row}/${space}/${frame}`;
-    let p = this.images.get(key);
-    if (p) {
-      this.images.delete(key);
-      this.images.set(key, p);
-      return p;
-    }
-    const request: ImageRequest = { row, space, frame };
-    p = this.experimental.invoke<ImageResponse>("_image", request).then(async ([response, buffers]) => {
-      if (response.error || !buffers.length) {
-        this.say(response.error || `No image came for ${space}.`, true);
-        this.images.delete(key);
-        return null;
-      }
-      const view = buffers[0];
-      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength) as Uint8Array<ArrayBuffer>;
-      const blob = new Blob([bytes], { type: response.mime });
-      const bitmap = await createImageBitmap(blob);
-      // The whole image fitted into the canvas: a copy that size is what most frames draw.
-      const { width, height } = this.canvasSize(this.store.spaces.length || 1);
-      await reduceImage(bitmap, Math.min(width / bitmap.width, height / bitmap.height));
-      return bitmap;
-    });
-    p.catch(() => this.images.delete(key));
-    this.images.set(key, p);
-    while (this.images.size > IMAGE_CACHE) {
-      const oldest = this.images.keys().next().value as string;
-      this.images.get(oldest)?.then((b) => b?.close()).catch(() => undefined);
-      this.images.delete(oldest);
-    }
-    return p;
+  private image(row: number, space: string, frame: number): Promise<CanvasImageSource | null> {
+    const kind = this.store.row?.index === row ? this.store.space(space)?.kind : undefined;
+    return this.frames.frame(row, space, frame, kind);
   }
 
-  private async loadImage(view: SpaceView, row: number, image: Promise<ImageBitmap | null>, keepView: boolean): Promise<void> {
+  private async loadImage(view: SpaceView, row: number, image: Promise<CanvasImageSource | null>, keepView: boolean): Promise<void> {
     const space = view.space.id;
     try {
       const bitmap = await image;
       if (this.destroyed || this.store.row?.index !== row || view.space.id !== space || !this.views.includes(view)) return;
       view.setImage(bitmap, keepView);
+      this.markSource(view, row);
     } catch (e) {
       this.say(`Could not show the image of ${space}: ${e}`, true);
     }
   }
 
+  /** Say on the space's element how its pictures come ("video": decoded here, "volume", "frames": encoded by the kernel). */
+  private markSource(view: SpaceView, row: number): void {
+    void this.frames.found(row, view.space.id).then((s) => {
+      if (s) view.root.dataset.source = s.kind;
+    });
+  }
+
   private prefetch(row: number): void {
     const rows = this.model.get("rows");
+    this.frames.forgetRows([row - 1, row]); // the decoders of rows left behind are closed
     if (row >= rows.length) return;
     for (const space of rows[row].spaces) void this.image(row, space, 0).catch(() => undefined);
   }
@@ -484,6 +471,7 @@ export class AnnotatorView {
         );
         views.forEach((v, i) => {
           v.setImage(bitmaps[i], true);
+          this.markSource(v, row.index);
           v.root.dataset.frame = String(target);
         });
         this.root.dataset.frame = String(target);
@@ -503,7 +491,7 @@ export class AnnotatorView {
     if (!row) return;
     for (const v of this.linkedViews()) {
       const last = Math.min(v.space.frames - 1, from + FRAMES_AHEAD - 1);
-      for (let f = Math.max(0, from); f <= last; f++) void this.image(row.index, v.space.id, f).catch(() => undefined);
+      if (from <= last) this.frames.prefetch(row.index, v.space.id, Math.max(0, from), last - Math.max(0, from) + 1, v.space.kind);
     }
   }
 
@@ -887,7 +875,6 @@ export class AnnotatorView {
     this.destroyed = true;
     this.player.pause();
     for (const v of this.views) v.destroy();
-    for (const p of this.images.values()) p.then((b) => b?.close()).catch(() => undefined);
-    this.images.clear();
+    this.frames.close();
   }
 }

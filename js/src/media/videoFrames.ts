@@ -1,0 +1,354 @@
+// A video decoded in the browser: the kernel sends a keyframe group's packets (`_video`, in parts of
+// at most 4 MiB), WebCodecs decodes them, and the pictures are kept in a cache bounded in bytes.
+//
+// Each packet's timestamp is the frame number the kernel gave it, so a decoded picture says which
+// frame it is: what is painted for frame i is frame i as labelspace's reader numbers it, B-frames
+// and variable frame rates included. One group is decoded at a time; asking for a frame outside it
+// drops what is queued (`reset`) and starts on the frame's group. While a group is decoded, packets
+// are fed only while the pictures kept ahead of the wanted frame leave room, so a long group plays
+// through a small cache; prefetched groups follow the one wanted.
+
+import type { VideoPart } from "../protocol/messages";
+import { bytesOf } from "./bytes";
+import type { FrameSource } from "./frames";
+
+export interface VideoSetup {
+  codec: string;
+  codedWidth: number;
+  codedHeight: number;
+  description: Uint8Array | null;
+  /** Part `part` of the group holding `frame`. */
+  fetch(frame: number, part: number): Promise<[VideoPart, DataView[]]>;
+}
+
+/** Decoded pictures are kept up to this many bytes (RGBA), and at least MIN_FRAMES of them. */
+export const CACHE_BYTES = 512 * 1024 * 1024;
+const MIN_FRAMES = 16;
+/** Chunks waiting in the decoder at most. */
+const QUEUE = 8;
+
+interface Job {
+  first: number;
+  last: number;
+  /** Frames whose packets went to the decoder. */
+  fed: Set<number>;
+  /** Frames the decoder gave back. */
+  out: Set<number>;
+  cancelled: boolean;
+}
+
+interface Waiter {
+  resolve(image: ImageBitmap): void;
+  reject(error: Error): void;
+}
+
+export class VideoFrames implements FrameSource {
+  readonly kind = "video" as const;
+  private decoder: VideoDecoder;
+  private readonly cache = new Map<number, ImageBitmap>();
+  private readonly waiters = new Map<number, Waiter[]>();
+  private readonly ahead: number[] = [];
+  private job: Job | null = null;
+  private running = false;
+  private wanted = 0;
+  private readonly capacity: number;
+  private failure: Error | null = null;
+  private closed = false;
+  private given: ImageBitmap | null = null;
+  private retired: ImageBitmap[] = [];
+  private wake: (() => void) | null = null;
+  /** Bytes of packets received, for the benchmark. */
+  bytesReceived = 0;
+  decoded = 0;
+
+  /** A decoder for the setup, or null (and why, told) when this browser cannot decode it. */
+  static async open(setup: VideoSetup, unsupported: (why: string) => void): Promise<VideoFrames | null> {
+    if (typeof VideoDecoder === "undefined") {
+      unsupported("this browser has no WebCodecs video decoder");
+      return null;
+    }
+    const config = decoderConfig(setup);
+    try {
+      const support = await VideoDecoder.isConfigSupported(config);
+      if (!support.supported) {
+        unsupported(`this browser cannot decode ${setup.codec}`);
+        return null;
+      }
+    } catch (e) {
+      unsupported(`this browser cannot decode ${setup.codec} (${e})`);
+      return null;
+    }
+    return new VideoFrames(setup, config);
+  }
+
+  private constructor(
+    private readonly setup: VideoSetup,
+    private readonly config: VideoDecoderConfig,
+  ) {
+    this.capacity = Math.max(MIN_FRAMES, Math.floor(CACHE_BYTES / Math.max(1, setup.codedWidth * setup.codedHeight * 4)));
+    this.decoder = this.makeDecoder();
+  }
+
+  private makeDecoder(): VideoDecoder {
+    const decoder = new VideoDecoder({
+      output: (picture) => this.output(picture),
+      error: (e) => this.fail(new Error(`the video decoder failed: ${e.message}`)),
+    });
+    decoder.configure(this.config);
+    decoder.addEventListener("dequeue", () => this.poke());
+    return decoder;
+  }
+
+  frame(frame: number): Promise<ImageBitmap> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.wanted = frame;
+    const hit = this.cache.get(frame);
+    if (hit) {
+      this.give(hit);
+      this.poke();
+      return Promise.resolve(hit);
+    }
+    const promise = new Promise<ImageBitmap>((resolve, reject) => {
+      const list = this.waiters.get(frame) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(frame, list);
+    });
+    const job = this.job;
+    if (job && !job.cancelled && !this.covers(job, frame)) this.cancel(job);
+    this.poke();
+    void this.pump();
+    return promise.then((image) => {
+      this.give(image);
+      return image;
+    });
+  }
+
+  prefetch(from: number, count: number): void {
+    if (this.failure || this.closed) return;
+    this.ahead.length = 0;
+    for (let f = from; f < from + count; f++) this.ahead.push(f);
+    void this.pump();
+  }
+
+  /** Whether a frame is decoded and kept. */
+  has(frame: number): boolean {
+    return this.cache.has(frame);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.decoder.state !== "closed") this.decoder.close();
+    for (const image of this.cache.values()) image.close();
+    this.cache.clear();
+    for (const image of this.retired) image.close();
+    this.retired = [];
+    this.rejectAll(new Error("the video was closed"));
+    this.poke();
+  }
+
+  // -- deciding what to decode --
+
+  private covers(job: Job, frame: number): boolean {
+    // A frame of the group not yet given back will come; one given back and since dropped will not.
+    return job.first <= frame && frame <= job.last && !job.out.has(frame);
+  }
+
+  /** The frame whose group is decoded next: the wanted one if someone waits for it, else the first missing ahead. */
+  private next(): number | null {
+    if (this.waiters.has(this.wanted) && !this.cache.has(this.wanted)) return this.wanted;
+    for (const f of this.waiters.keys()) if (!this.cache.has(f)) return f;
+    while (this.ahead.length) {
+      const f = this.ahead[0];
+      if (!this.cache.has(f)) return f;
+      this.ahead.shift();
+    }
+    return null;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let frame = this.next(); frame !== null && !this.closed && !this.failure; frame = this.next()) {
+        const before = this.ahead.length;
+        await this.decodeGroupOf(frame);
+        // A prefetched frame past the video's end, or one that did not come: do not ask again.
+        if (this.ahead[0] === frame && this.ahead.length === before && !this.cache.has(frame)) this.ahead.shift();
+      }
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async part(frame: number, part: number): Promise<[VideoPart, DataView]> {
+    const [header, buffers] = await this.setup.fetch(frame, part);
+    if (header.error || !buffers.length) throw new Error(header.error || `no packets came for frame ${frame}`);
+    this.bytesReceived += buffers[0].byteLength;
+    return [header, buffers[0]];
+  }
+
+  private async decodeGroupOf(frame: number): Promise<void> {
+    let [header, data] = await this.part(frame, 0);
+    const job: Job = { first: header.first, last: header.last, fed: new Set(), out: new Set(), cancelled: false };
+    // Asked for meanwhile: a frame of another group, which comes first.
+    const urgent = this.next();
+    if (urgent !== null && urgent !== frame && !this.covers(job, urgent) && this.waiters.has(urgent)) return;
+    this.job = job;
+    for (let part = 0; ; ) {
+      let offset = 0;
+      for (let i = 0; i < header.sizes.length; i++) {
+        await this.room(job);
+        if (job.cancelled || this.closed) return this.settle(job);
+        const size = header.sizes[i];
+        const shown = header.frames[i];
+        this.decoder.decode(
+          new EncodedVideoChunk({
+            type: header.keys[i] ? "key" : "delta",
+            timestamp: shown,
+            data: bytesOf(new DataView(data.buffer, data.byteOffset + offset, size)),
+          }),
+        );
+        offset += size;
+        if (shown >= 0) job.fed.add(shown);
+      }
+      if (++part >= header.parts) break;
+      [header, data] = await this.part(frame, part);
+    }
+    try {
+      await this.decoder.flush();
+    } catch {
+      // reset() while flushing: the job was cancelled.
+    }
+    this.settle(job);
+  }
+
+  /** After a group: frames of it that were asked for and did not come are failures. */
+  private settle(job: Job): void {
+    if (this.job === job) this.job = null;
+    if (job.cancelled) return;
+    for (const [frame, list] of this.waiters) {
+      if (frame < job.first || frame > job.last || this.cache.has(frame) || job.out.has(frame)) continue;
+      this.waiters.delete(frame);
+      for (const w of list) w.reject(new Error(`frame ${frame} was not in the packets of frames ${job.first}..${job.last}`));
+    }
+  }
+
+  /** Wait until the decoder's queue and the cache ahead of the wanted frame leave room for another packet. */
+  private async room(job: Job): Promise<void> {
+    for (;;) {
+      if (job.cancelled || this.closed) return;
+      let kept = 0;
+      for (const f of this.cache.keys()) if (f >= this.wanted) kept++;
+      const pending = job.fed.size - job.out.size;
+      if (this.decoder.decodeQueueSize < QUEUE && kept + pending < this.capacity - 2) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private cancel(job: Job): void {
+    job.cancelled = true;
+    if (this.decoder.state === "configured") {
+      this.decoder.reset();
+      this.decoder.configure(this.config);
+    }
+    this.poke();
+  }
+
+  // -- pictures --
+
+  private output(picture: VideoFrame): void {
+    const frame = picture.timestamp;
+    const job = this.job;
+    if (this.closed || frame < 0 || (job && job.cancelled)) {
+      picture.close();
+      return;
+    }
+    job?.out.add(frame);
+    this.decoded++;
+    createImageBitmap(picture).then(
+      (image) => {
+        picture.close();
+        this.put(frame, image);
+      },
+      (e) => {
+        picture.close();
+        this.fail(new Error(`a decoded frame could not be drawn: ${e}`));
+      },
+    );
+  }
+
+  private put(frame: number, image: ImageBitmap): void {
+    if (this.closed) {
+      image.close();
+      return;
+    }
+    this.cache.get(frame)?.close();
+    this.cache.set(frame, image);
+    const list = this.waiters.get(frame);
+    this.waiters.delete(frame);
+    for (const w of list ?? []) w.resolve(image);
+    this.evict();
+    this.poke();
+  }
+
+  /** Drop pictures beyond the capacity: those far behind the wanted frame first, then those far ahead. */
+  private evict(): void {
+    while (this.cache.size > this.capacity) {
+      let worst = -1;
+      let score = -1;
+      for (const f of this.cache.keys()) {
+        if (f === this.wanted) continue;
+        const s = f < this.wanted ? (this.wanted - f) * 4 : f - this.wanted;
+        if (s > score) [worst, score] = [f, s];
+      }
+      if (worst < 0) return;
+      const image = this.cache.get(worst)!;
+      this.cache.delete(worst);
+      if (image === this.given) this.retired.push(image);
+      else image.close();
+    }
+  }
+
+  /** The picture last handed out is on screen: it is closed only once another has taken its place. */
+  private give(image: ImageBitmap): void {
+    if (image === this.given) return;
+    this.given = image;
+    for (const old of this.retired) if (old !== image) old.close();
+    this.retired = this.retired.filter((old) => old === image);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure || this.closed) return;
+    this.failure = error;
+    this.rejectAll(error);
+    this.poke();
+  }
+
+  private rejectAll(error: Error): void {
+    const all = [...this.waiters.values()].flat();
+    this.waiters.clear();
+    for (const w of all) w.reject(error);
+  }
+}
+
+function decoderConfig(setup: VideoSetup): VideoDecoderConfig {
+  const config: VideoDecoderConfig = {
+    codec: setup.codec,
+    codedWidth: setup.codedWidth,
+    codedHeight: setup.codedHeight,
+    optimizeForLatency: true,
+  };
+  if (setup.description) config.description = setup.description;
+  return config;
+}
