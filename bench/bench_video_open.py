@@ -38,18 +38,18 @@ from labelspace.media import _index_cache
 from labelspace.media.video import VideoSource
 
 
-def write_clip(path: Path, seconds: int, gop: int) -> None:
+def write_clip(path: Path, seconds: int, gop: int, fps: int = 25) -> None:
     rng = np.random.default_rng(0)
     height, width = 1080, 1920
     yy, xx = np.mgrid[0:height, 0:width]
     base = np.stack([(xx // 8) % 256, (yy // 6) % 256, ((xx + yy) // 10) % 256], -1).astype(np.uint8)
     base = (base // 2 + rng.integers(0, 64, (height, width, 3), dtype=np.uint8)).astype(np.uint8)
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=25)
+        stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.bit_rate = 5_000_000
         stream.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "bf": "2", "preset": "ultrafast"}
-        for i in range(seconds * 25):
+        for i in range(seconds * fps):
             image = np.roll(base, 4 * i, axis=1)
             image[:180, :320] = rng.integers(0, 255, (180, 320, 3), dtype=np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):

@@ -1,13 +1,14 @@
-// The front end's layers point one way: protocol and core import nothing above them; canvas
-// imports core; tools import canvas and core; panels and the timeline import core (and tool types); widgets may
-// import everything. A file that imports a layer above its own fails here.
+// The front end's layers point one way: protocol and core import nothing above them; canvas and
+// volume (window arithmetic, cuts of shapes) import core; media (where frames come from) imports
+// canvas and volume; tools import canvas and core; panels and the timeline import core (and tool
+// types); widgets may import everything. A file that imports a layer above its own fails here.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(__dirname, "../src");
-const RANK: Record<string, number> = { protocol: 0, core: 1, canvas: 2, tools: 3, panels: 4, timeline: 4, widgets: 5 };
+const RANK: Record<string, number> = { protocol: 0, core: 1, canvas: 2, volume: 2, media: 3, tools: 3, panels: 4, timeline: 4, widgets: 5 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

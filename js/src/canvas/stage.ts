@@ -1,7 +1,9 @@
 // The stage: an image (or a frame) in a view that zooms about the cursor, pans and fits, with
 // Konva layers stacked over it. Shapes are drawn in screen space from image pixels (so lines stay
 // one screen pixel wide at any zoom); the image is drawn without smoothing when zoomed in far.
-// Pointer events are turned into image coordinates and handed to one handler (the active tool).
+// Pointer events are turned into image coordinates and handed to one handler (the active tool);
+// middle-drag and Space-drag pan, and so does right-drag unless `rightDrag` takes it (a volume's
+// window and level).
 
 import Konva from "konva";
 import type { Pt } from "../core/shapes";
@@ -59,6 +61,14 @@ export class Stage {
   crosshair = false;
   private pointer: Pt | null = null;
   private panningFrom: Pt | null = null;
+  /** Where a right-button drag given to `rightDrag` started (screen pixels). */
+  private rightFrom: Pt | null = null;
+  /**
+   * When set, a right-button drag goes here (a volume's window and level) instead of panning:
+   * dx, dy are screen pixels from where it started. Middle-drag and Space-drag still pan.
+   */
+  rightDrag: ((phase: "start" | "move" | "end", dx: number, dy: number) => void) | null = null;
+  private readonly overlays: ((ctx: CanvasRenderingContext2D, view: View) => void)[] = [];
   private spaceHeld = false;
   /** Whether the view was panned while Space was last held (then letting go of Space does nothing else). */
   spacePanned = false;
@@ -80,7 +90,7 @@ export class Stage {
     this.overlayLayer.add(
       new Konva.Shape({
         listening: false,
-        sceneFunc: (context) => this.drawCrosshair(context._context as CanvasRenderingContext2D),
+        sceneFunc: (context) => this.drawOverlay(context._context as CanvasRenderingContext2D),
       }),
     );
     this.konva.add(this.imageLayer, this.staticLayer, this.activeLayer, this.overlayLayer);
@@ -149,6 +159,17 @@ export class Stage {
     this.overlayLayer.batchDraw();
   }
 
+  /** Draw something more over everything (in screen pixels), every time the overlay is drawn. */
+  addOverlay(draw: (ctx: CanvasRenderingContext2D, view: View) => void): void {
+    this.overlays.push(draw);
+    this.overlayLayer.batchDraw();
+  }
+
+  /** The image was repainted in place (a new window on the same slice): draw it again. */
+  redrawImage(): void {
+    this.imageLayer.batchDraw();
+  }
+
   setCursor(cursor: string): void {
     if (!this.crosshair) this.container.style.cursor = cursor;
   }
@@ -169,7 +190,12 @@ export class Stage {
     performance.mark("ls-image-drawn");
   }
 
-  private drawCrosshair(ctx: CanvasRenderingContext2D): void {
+  private drawOverlay(ctx: CanvasRenderingContext2D): void {
+    for (const draw of this.overlays) {
+      ctx.save();
+      draw(ctx, this.view);
+      ctx.restore();
+    }
     if (!this.crosshair || !this.pointer) return;
     const { x, y } = this.pointer;
     ctx.save();
@@ -226,6 +252,11 @@ export class Stage {
       if (e.button === 1) e.preventDefault();
       el.setPointerCapture(e.pointerId);
       const i = this.info(e);
+      if (e.button === 2 && this.rightDrag && !this.spaceHeld) {
+        this.rightFrom = i.screen;
+        this.rightDrag("start", 0, 0);
+        return;
+      }
       if (e.button === 1 || e.button === 2 || (e.button === 0 && this.spaceHeld)) {
         if (this.spaceHeld) this.spacePanned = true;
         this.panningFrom = i.screen;
@@ -236,6 +267,10 @@ export class Stage {
     el.addEventListener("pointermove", (e) => {
       const i = this.info(e);
       this.pointer = i.screen;
+      if (this.rightFrom) {
+        this.rightDrag?.("move", i.screen.x - this.rightFrom.x, i.screen.y - this.rightFrom.y);
+        return;
+      }
       if (this.panningFrom) {
         this.setView({ ...this.view, x: this.view.x + i.screen.x - this.panningFrom.x, y: this.view.y + i.screen.y - this.panningFrom.y }, false);
         this.panningFrom = i.screen;
@@ -246,6 +281,12 @@ export class Stage {
     });
     const up = (e: PointerEvent) => {
       if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
+      if (this.rightFrom) {
+        const i = this.info(e);
+        this.rightDrag?.("end", i.screen.x - this.rightFrom.x, i.screen.y - this.rightFrom.y);
+        this.rightFrom = null;
+        return;
+      }
       if (this.panningFrom) {
         this.panningFrom = null;
         return;

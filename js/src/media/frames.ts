@@ -17,6 +17,12 @@ export interface FrameSource {
   frame(frame: number): Promise<CanvasImageSource | null>;
   /** Get frames `from` to `from + count - 1` ready ahead of need. */
   prefetch(from: number, count: number): void;
+  /**
+   * While playing: the frame to show next when the clock says `due` and `after` is on screen. A
+   * source that decodes in order gives the latest frame it has ready up to `due`, or the one after
+   * `after` when none is (asking for `due` would drop what it is decoding); others give `due`.
+   */
+  playable?(after: number, due: number): number;
   close(): void;
 }
 
@@ -90,10 +96,21 @@ export class ImageFrames {
 /** The sources of the spaces of the rows shown, found once per space. */
 export class FrameSources {
   private readonly sources = new Map<string, Promise<FrameSource>>();
+  private readonly settled = new Map<string, FrameSource>();
   readonly images: ImageFrames;
+  /** Bytes of buffers received, by command (what the benchmark compares with the video's bitrate). */
+  readonly received = new Map<string, number>();
+  private readonly host: FrameSourcesHost;
 
-  constructor(private readonly host: FrameSourcesHost) {
-    this.images = new ImageFrames(host);
+  constructor(host: FrameSourcesHost) {
+    const invoke: Invoke = async <T>(name: string, msg?: unknown) => {
+      const answer = await host.invoke<T>(name, msg);
+      const bytes = answer[1].reduce((sum, b) => sum + b.byteLength, 0);
+      this.received.set(name, (this.received.get(name) ?? 0) + bytes);
+      return answer;
+    };
+    this.host = { ...host, invoke };
+    this.images = new ImageFrames(this.host);
   }
 
   /** The source of a space; `kind` is the space's kind when known ("image" needs no question to the kernel). */
@@ -103,8 +120,14 @@ export class FrameSources {
     if (!p) {
       p = kind === "image" ? Promise.resolve(this.images.source(row, space)) : this.find(row, space);
       this.sources.set(key, p);
+      void p.then((s) => this.sources.get(key) === p && this.settled.set(key, s));
     }
     return p;
+  }
+
+  /** A space's source if it is already found (null while the kernel is asked). */
+  now(row: number, space: string): FrameSource | null {
+    return this.settled.get(`${row}/${space}`) ?? null;
   }
 
   /** A space's source once found, if it has been (for what only a volume or a video can do). */
@@ -154,6 +177,7 @@ export class FrameSources {
     for (const [key, p] of this.sources) {
       if (keep.includes(Number(key.split("/")[0]))) continue;
       this.sources.delete(key);
+      this.settled.delete(key);
       void p.then((s) => s.close()).catch(() => undefined);
     }
   }
@@ -187,6 +211,7 @@ function withFallback(first: FrameSource, second: FrameSource, failed: (why: str
       });
     },
     prefetch: (from, count) => current.prefetch(from, count),
+    playable: (after, due) => current.playable?.(after, due) ?? due,
     close: () => current.close(),
   };
 }

@@ -21,9 +21,11 @@ export interface VideoSetup {
   fetch(frame: number, part: number): Promise<[VideoPart, DataView[]]>;
 }
 
-/** Decoded pictures are kept up to this many bytes (RGBA), and at least MIN_FRAMES of them. */
-export const CACHE_BYTES = 512 * 1024 * 1024;
+/** Decoded pictures are kept up to this many bytes (as decoded: 4:2:0, 1.5 bytes a pixel), and at least MIN_FRAMES of them. */
+export const CACHE_BYTES = 384 * 1024 * 1024;
 const MIN_FRAMES = 16;
+/** Frames fetched ahead of the one shown, at least. */
+const PLAY_AHEAD = 48;
 /** Chunks waiting in the decoder at most. */
 const QUEUE = 8;
 
@@ -35,17 +37,19 @@ interface Job {
   /** Frames the decoder gave back. */
   out: Set<number>;
   cancelled: boolean;
+  /** When its first packets came. */
+  start: number;
 }
 
 interface Waiter {
-  resolve(image: ImageBitmap): void;
+  resolve(image: VideoFrame): void;
   reject(error: Error): void;
 }
 
 export class VideoFrames implements FrameSource {
   readonly kind = "video" as const;
   private decoder: VideoDecoder;
-  private readonly cache = new Map<number, ImageBitmap>();
+  private readonly cache = new Map<number, VideoFrame>();
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly ahead: number[] = [];
   private job: Job | null = null;
@@ -54,8 +58,8 @@ export class VideoFrames implements FrameSource {
   private readonly capacity: number;
   private failure: Error | null = null;
   private closed = false;
-  private given: ImageBitmap | null = null;
-  private retired: ImageBitmap[] = [];
+  private given: VideoFrame | null = null;
+  private retired: VideoFrame[] = [];
   private wake: (() => void) | null = null;
   /** Bytes of packets received, for the benchmark. */
   bytesReceived = 0;
@@ -85,7 +89,7 @@ export class VideoFrames implements FrameSource {
     private readonly setup: VideoSetup,
     private readonly config: VideoDecoderConfig,
   ) {
-    this.capacity = Math.max(MIN_FRAMES, Math.floor(CACHE_BYTES / Math.max(1, setup.codedWidth * setup.codedHeight * 4)));
+    this.capacity = Math.max(MIN_FRAMES, Math.floor(CACHE_BYTES / Math.max(1, setup.codedWidth * setup.codedHeight * 1.5)));
     this.decoder = this.makeDecoder();
   }
 
@@ -99,7 +103,7 @@ export class VideoFrames implements FrameSource {
     return decoder;
   }
 
-  frame(frame: number): Promise<ImageBitmap> {
+  frame(frame: number): Promise<VideoFrame> {
     if (this.failure) return Promise.reject(this.failure);
     this.wanted = frame;
     const hit = this.cache.get(frame);
@@ -108,7 +112,7 @@ export class VideoFrames implements FrameSource {
       this.poke();
       return Promise.resolve(hit);
     }
-    const promise = new Promise<ImageBitmap>((resolve, reject) => {
+    const promise = new Promise<VideoFrame>((resolve, reject) => {
       const list = this.waiters.get(frame) ?? [];
       list.push({ resolve, reject });
       this.waiters.set(frame, list);
@@ -126,8 +130,14 @@ export class VideoFrames implements FrameSource {
   prefetch(from: number, count: number): void {
     if (this.failure || this.closed) return;
     this.ahead.length = 0;
-    for (let f = from; f < from + count; f++) this.ahead.push(f);
+    // Far enough ahead that the next group is fetched and started before the player reaches it.
+    for (let f = from; f < from + Math.max(count, PLAY_AHEAD); f++) this.ahead.push(f);
     void this.pump();
+  }
+
+  playable(after: number, due: number): number {
+    for (let f = due; f > after; f--) if (this.cache.has(f)) return f;
+    return Math.min(after + 1, due);
   }
 
   /** Whether a frame is decoded and kept. */
@@ -172,7 +182,16 @@ export class VideoFrames implements FrameSource {
     try {
       for (let frame = this.next(); frame !== null && !this.closed && !this.failure; frame = this.next()) {
         const before = this.ahead.length;
-        await this.decodeGroupOf(frame);
+        try {
+          await this.decodeGroupOf(frame);
+        } catch (e) {
+          if (this.waiters.has(frame)) throw e;
+          // Reading ahead failed (past the last frame, say): stop reading ahead; the source still works.
+          if (this.job) this.cancel(this.job);
+          this.job = null;
+          this.ahead.length = 0;
+          continue;
+        }
         // A prefetched frame past the video's end, or one that did not come: do not ask again.
         if (this.ahead[0] === frame && this.ahead.length === before && !this.cache.has(frame)) this.ahead.shift();
       }
@@ -184,7 +203,9 @@ export class VideoFrames implements FrameSource {
   }
 
   private async part(frame: number, part: number): Promise<[VideoPart, DataView]> {
+    const start = performance.now();
     const [header, buffers] = await this.setup.fetch(frame, part);
+    performance.measure("ls-video-fetch", { start });
     if (header.error || !buffers.length) throw new Error(header.error || `no packets came for frame ${frame}`);
     this.bytesReceived += buffers[0].byteLength;
     return [header, buffers[0]];
@@ -192,7 +213,7 @@ export class VideoFrames implements FrameSource {
 
   private async decodeGroupOf(frame: number): Promise<void> {
     let [header, data] = await this.part(frame, 0);
-    const job: Job = { first: header.first, last: header.last, fed: new Set(), out: new Set(), cancelled: false };
+    const job: Job = { first: header.first, last: header.last, fed: new Set(), out: new Set(), cancelled: false, start: performance.now() };
     // Asked for meanwhile: a frame of another group, which comes first.
     const urgent = this.next();
     if (urgent !== null && urgent !== frame && !this.covers(job, urgent) && this.waiters.has(urgent)) return;
@@ -240,10 +261,16 @@ export class VideoFrames implements FrameSource {
   private async room(job: Job): Promise<void> {
     for (;;) {
       if (job.cancelled || this.closed) return;
-      let kept = 0;
-      for (const f of this.cache.keys()) if (f >= this.wanted) kept++;
-      const pending = job.fed.size - job.out.size;
-      if (this.decoder.decodeQueueSize < QUEUE && kept + pending < this.capacity - 2) return;
+      if (this.decoder.decodeQueueSize < QUEUE) {
+        // A frame of this group someone waits for: feed on (the decoder may hold it until the
+        // packets after it come); the cache then drops pictures far from it.
+        let awaited = false;
+        for (const f of this.waiters.keys()) if (job.first <= f && f <= job.last) awaited = true;
+        if (awaited) return;
+        let kept = 0;
+        for (const f of this.cache.keys()) if (f >= this.wanted) kept++;
+        if (kept + job.fed.size - job.out.size < this.capacity - 2) return;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -276,24 +303,21 @@ export class VideoFrames implements FrameSource {
     }
     job?.out.add(frame);
     this.decoded++;
-    createImageBitmap(picture).then(
-      (image) => {
-        picture.close();
-        this.put(frame, image);
-      },
-      (e) => {
-        picture.close();
-        this.fail(new Error(`a decoded frame could not be drawn: ${e}`));
-      },
-    );
+    if (job && frame === this.wanted) performance.measure("ls-video-decode", { start: job.start });
+    // Kept as decoded (YUV): converted for the screen only when drawn.
+    this.put(frame, picture);
   }
 
-  private put(frame: number, image: ImageBitmap): void {
+  private put(frame: number, image: VideoFrame): void {
     if (this.closed) {
       image.close();
       return;
     }
-    this.cache.get(frame)?.close();
+    const old = this.cache.get(frame);
+    if (old && old !== image) {
+      if (old === this.given) this.retired.push(old);
+      else old.close();
+    }
     this.cache.set(frame, image);
     const list = this.waiters.get(frame);
     this.waiters.delete(frame);
@@ -321,7 +345,7 @@ export class VideoFrames implements FrameSource {
   }
 
   /** The picture last handed out is on screen: it is closed only once another has taken its place. */
-  private give(image: ImageBitmap): void {
+  private give(image: VideoFrame): void {
     if (image === this.given) return;
     this.given = image;
     for (const old of this.retired) if (old !== image) old.close();

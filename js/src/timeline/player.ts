@@ -1,12 +1,16 @@
 // Playback at the source frame rate: on every animation frame the frame due by the clock is asked
 // for; while one is being fetched and painted no other is asked for, so a slow frame is skipped
-// over (the clock keeps time) rather than the video falling behind it.
+// over (the clock keeps time) rather than the video falling behind it. A source that decodes in
+// order (a video) says which frame to ask for instead (`playable`): the latest it has ready, so
+// that falling behind skips decoded frames rather than dropping the decoding under way.
 
 export interface PlayerHost {
   /** Show a frame; settles once it is painted (or overtaken by a newer one). */
   show(frame: number): Promise<unknown>;
   /** Frames to fetch ahead of the one shown. */
   prefetch(from: number): void;
+  /** The frame to show when the clock says `due` and `after` is shown (see FrameSource.playable); `due` if absent. */
+  playable?(after: number, due: number): number;
   /** Playing started or stopped. */
   changed(playing: boolean): void;
 }
@@ -39,10 +43,11 @@ export class Player {
       const due = Math.min(frames - 1, this.startFrame + Math.floor(((now - this.startTime) * fps) / 1000));
       if (!this.busy && due > this.shown) {
         this.busy = true;
-        this.shown = due;
-        this.host.prefetch(due + 1);
+        const next = this.host.playable?.(this.shown, due) ?? due;
+        this.shown = next;
+        this.host.prefetch(next + 1);
         void this.host
-          .show(due)
+          .show(next)
           .finally(() => {
             this.busy = false;
             if (this.playing && this.shown >= frames - 1) this.pause();

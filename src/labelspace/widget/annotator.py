@@ -631,7 +631,6 @@ class Annotator(anywidget.AnyWidget):
             )
         return row_index, space, frame
 
-
     @command
     def _media(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
         """The ``_media`` command: how a space's media go to the browser (``_annotator_stream.describe``).

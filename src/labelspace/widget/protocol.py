@@ -328,6 +328,52 @@ class ImageResponse(TypedDict):
     error: str
 
 
+class VideoRequest(TypedDict):
+    """The ``_video`` command's request: part ``part`` of the keyframe group holding a frame."""
+
+    row: int
+    space: str
+    frame: int
+    part: int
+
+
+class VideoPart(TypedDict):
+    """The ``_video`` command's answer: packets in decode order, their payloads end to end in the one buffer."""
+
+    group: int
+    first: int
+    last: int
+    part: int
+    parts: int
+    frames: list[int]
+    keys: list[int]
+    sizes: list[int]
+    error: str
+
+
+class SliceRequest(TypedDict):
+    """The ``_slice`` command's request: a volume's values cut at ``index`` along ``axis``."""
+
+    row: int
+    space: str
+    axis: int
+    index: int
+
+
+class SliceResponse(TypedDict):
+    """The ``_slice`` command's answer (``widget._volume``); the values are the one buffer."""
+
+    dtype: Literal["int16", "uint16", "float32"]
+    width: int
+    height: int
+    axis: int
+    index: int
+    min: float | None
+    max: float | None
+    encoding: Literal["raw", "zlib"]
+    error: str
+
+
 ToKernel = Union[ReadyMessage, EditMessage, UndoMessage, GotoMessage]
 FromKernel = Union[RowMessage, UpdateMessage, RefusedMessage]
 

@@ -15,6 +15,8 @@ import { Editor } from "../../tools/edit";
 import { toolFor } from "../../tools";
 import { SelectTool } from "../../tools/select";
 import type { Tool, ToolHost } from "../../tools/tool";
+import type { VolumeFrames } from "../../media/volumeFrames";
+import { VolumePanel } from "./volumePanel";
 
 const HIT_REACH = 5; // screen pixels
 
@@ -26,6 +28,8 @@ export interface SpaceViewHost {
   adopt(key: string): void;
   say(message: string): void;
   focusSpace(view: SpaceView): void;
+  /** Show a frame of the focused space (and those stepping with it). */
+  seek(frame: number): void;
   brush: { mode: BrushMode; radius: number };
 }
 
@@ -38,6 +42,10 @@ export class SpaceView implements ToolHost {
   tool: Tool;
   private readonly title = el("div", "ls-space-title");
   private readonly holder = el("div", "ls-space-canvas");
+  private readonly body = el("div", "ls-space-body");
+  /** The window bar and the reformats of a volume space shown from its values. */
+  volume: VolumePanel | null = null;
+  private size = { width: 0, height: 0 };
 
   constructor(
     public space: SpaceState,
@@ -46,8 +54,10 @@ export class SpaceView implements ToolHost {
     height: number,
   ) {
     this.root.dataset.space = space.id;
-    this.root.append(this.title, this.holder);
+    this.body.append(this.holder);
+    this.root.append(this.title, this.body);
     this.setTitle();
+    this.size = { width, height };
     this.stage = new Stage(this.holder, width, height, {
       down: (e) => this.down(e),
       move: (e) => this.move(e),
@@ -72,6 +82,7 @@ export class SpaceView implements ToolHost {
       overlay: (ctx, view) => this.tool.drawOverlay?.(ctx, view),
     });
     this.stage.setImage(null, space.width, space.height);
+    this.stage.addOverlay((ctx, view) => this.volume?.drawOnMain(ctx, view));
     this.holder.addEventListener("pointerdown", () => host.focusSpace(this), true);
   }
 
@@ -91,6 +102,55 @@ export class SpaceView implements ToolHost {
     this.space = space;
     this.root.dataset.space = space.id;
     this.setTitle();
+  }
+
+  /** The space's size on screen; a volume's window bar and reformats take their part of it. */
+  setSize(width: number, height: number): void {
+    this.size = { width, height };
+    const v = this.volume;
+    if (!v) {
+      this.stage.setSize(width, height);
+      return;
+    }
+    const side = Math.max(120, Math.min(360, Math.round(width * 0.32)));
+    const below = height - v.barHeight;
+    this.stage.setSize(Math.max(120, width - side - 6), below);
+    v.setSize(side, below);
+  }
+
+  /** Show a volume's window bar and reformats (the space's frames come from its values), or none. */
+  attachVolume(source: VolumeFrames | null): void {
+    if (this.volume?.source === source) return;
+    this.volume?.destroy();
+    this.volume = null;
+    this.stage.rightDrag = null;
+    this.root.classList.toggle("ls-volume", source !== null);
+    if (source) {
+      const view = this;
+      const panel = new VolumePanel(
+        source,
+        {
+          store: this.host.store,
+          get space() {
+            return view.space;
+          },
+          seek: (frame) => {
+            this.host.focusSpace(this);
+            if (frame !== this.store.frame(this.space.id)) this.host.seek(frame);
+          },
+          redrawMain: () => {
+            this.stage.redrawImage();
+            this.stage.overlayLayer.batchDraw();
+          },
+        },
+        this.root,
+      );
+      this.volume = panel;
+      this.root.insertBefore(panel.bar, this.body);
+      this.body.append(panel.side);
+      this.stage.rightDrag = (phase, dx, dy) => panel.drag(phase, dx, dy);
+    }
+    this.setSize(this.size.width, this.size.height);
   }
 
   setImage(source: CanvasImageSource | null, keepView = false): void {
@@ -130,6 +190,7 @@ export class SpaceView implements ToolHost {
 
   redraw(): void {
     this.active.redraw();
+    this.volume?.invalidate();
   }
 
   hits(p: Pt): Annotation[] {
@@ -152,9 +213,15 @@ export class SpaceView implements ToolHost {
   // -- events --
 
   /** Who has the pointer between down and up: the editor (a handle of the selection) or the tool. */
-  private gesture: "editor" | "tool" = "tool";
+  private gesture: "editor" | "tool" | "none" = "tool";
 
   private down(e: PointerInfo): void {
+    // Ctrl-click (Cmd on a Mac) while selecting moves a volume's crosshair.
+    if (this.volume && e.ctrl && this.tool instanceof SelectTool) {
+      this.volume.moveCross(e.p.y, e.p.x);
+      this.gesture = "none";
+      return;
+    }
     // Handles of the selection are live whatever the tool: a vertex can be dragged while drawing.
     if (!(this.tool instanceof SelectTool) && !this.tool.busy?.() && this.editor.tryHandle(e)) {
       this.gesture = "editor";
@@ -166,6 +233,7 @@ export class SpaceView implements ToolHost {
 
   private move(e: PointerInfo): void {
     if (this.gesture === "editor") this.editor.move(e);
+    else if (this.gesture === "none") return;
     else {
       this.tool.move(e);
       if (!(this.tool instanceof SelectTool) && !this.tool.busy?.()) this.editor.move(e);
@@ -174,7 +242,7 @@ export class SpaceView implements ToolHost {
 
   private up(e: PointerInfo): void {
     if (this.gesture === "editor") this.editor.up();
-    else this.tool.up(e);
+    else if (this.gesture === "tool") this.tool.up(e);
     this.gesture = "tool";
   }
 
@@ -193,6 +261,7 @@ export class SpaceView implements ToolHost {
   }
 
   destroy(): void {
+    this.volume?.destroy();
     this.stage.destroy();
   }
 }

@@ -27,6 +27,7 @@ import type { Model, RowState } from "../../protocol/state";
 import type { BrushMode } from "../../tools/brush";
 import { BRUSH_SIZES } from "../../tools/brush";
 import { FrameSources } from "../../media/frames";
+import { VolumeFrames } from "../../media/volumeFrames";
 import { Player } from "../../timeline/player";
 import { Timeline } from "../../timeline/timeline";
 import { SpaceView } from "./spaceView";
@@ -100,9 +101,13 @@ export class AnnotatorView {
     private readonly experimental: Experimental,
   ) {
     this.root.tabIndex = 0;
+    const invoke = <T>(name: string, msg?: unknown) => this.experimental.invoke<T>(name, msg);
+    const say = (message: string, error?: boolean) => this.say(message, error);
     this.frames = new FrameSources({
-      invoke: (name, msg) => this.experimental.invoke(name, msg),
-      say: (message, error) => this.say(message, error),
+      invoke,
+      say,
+      // A grayscale volume's slices come as values and are windowed here.
+      volume: (row, space, media) => new VolumeFrames({ invoke, say }, row, space, media),
       fitScale: (w, h) => {
         const { width, height } = this.canvasSize(this.store.spaces.length || 1);
         return Math.min(width / w, height / h);
@@ -142,6 +147,7 @@ export class AnnotatorView {
     this.player = new Player({
       show: (frame) => this.showFrame(frame),
       prefetch: (from) => this.prefetchFrames(from),
+      playable: (after, due) => this.playable(after, due),
       changed: (playing) => this.timeline.setPlaying(playing),
     });
     this.side.append(this.objectsPanel.root, this.attributesPanel.root, this.classificationsPanel.root, this.predictionsPanel.root);
@@ -369,7 +375,7 @@ export class AnnotatorView {
     );
     for (const v of this.views) {
       v.root.hidden = !this.sideBySide && v !== this.focused;
-      v.stage.setSize(width, height);
+      v.setSize(width, height);
       v.root.classList.toggle("ls-focused", v === this.focused && this.views.length > 1);
     }
     // The side panels are as tall as the canvases and sized by them alone, so that what changes
@@ -416,7 +422,9 @@ export class AnnotatorView {
   /** Say on the space's element how its pictures come ("video": decoded here, "volume", "frames": encoded by the kernel). */
   private markSource(view: SpaceView, row: number): void {
     void this.frames.found(row, view.space.id).then((s) => {
-      if (s) view.root.dataset.source = s.kind;
+      if (!s || this.destroyed || !this.views.includes(view) || this.store.row?.index !== row) return;
+      view.root.dataset.source = s.kind;
+      view.attachVolume(s instanceof VolumeFrames ? s : null);
     });
   }
 
@@ -484,6 +492,17 @@ export class AnnotatorView {
         return false;
       },
     );
+  }
+
+  /** While playing: the frame every stepping space can show next (the earliest of their choices). */
+  private playable(after: number, due: number): number {
+    const row = this.store.row;
+    let next = due;
+    for (const v of row ? this.linkedViews() : []) {
+      const source = this.frames.now(row!.index, v.space.id);
+      if (source?.playable) next = Math.min(next, source.playable(after, due));
+    }
+    return next;
   }
 
   private prefetchFrames(from: number): void {
