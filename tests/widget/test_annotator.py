@@ -122,6 +122,33 @@ def project(world, pngs):
 # --- the row ----------------------------------------------------------------------------------------
 
 
+def test_a_row_too_large_for_one_message_sends_its_other_objects_as_updates(world, monkeypatch):
+    from labelspace import Range
+    from labelspace.widget import annotator as annotator_module
+
+    row = world.row()
+    video = row.add_video_space("cam", number_of_frames=300, width=64, height=48)
+    for k in range(30):
+        car = world.box.create_instance(f"car{k:02d}")
+        for f in range(0, 300, 3):  # a run every 3 frames, each with its own box
+            video.put_object_instance(car, Range(f, f + 2), BoundingBoxCoordinates(0.1, 0.1, f / 400, k / 40))
+    monkeypatch.setattr(annotator_module, "MESSAGE_BYTES", 20_000)
+    a = Annotator(row)
+    sent = Sent(a)
+    browser(a, kind="ready")
+    messages = [m for m, _ in sent.messages]
+    rows = [m for m in messages if m["kind"] == "row"]
+    more = [m for m in messages if m["kind"] == "update"]
+    assert len(rows) == 1 and len(more) >= 2
+    assert all(len(json.dumps(m["objects"])) <= 2 * 20_000 for m in [rows[0]["row"], *more])
+    assert all(m["request"] is None and m["removed_objects"] == [] for m in more)
+    ids = [o["id"] for o in rows[0]["row"]["objects"]] + [o["id"] for m in more for o in m["objects"]]
+    assert ids == [f"car{k:02d}" for k in range(30)]
+    assert [o["runs"] for m in more for o in m["objects"]] == [
+        o["runs"] for o in protocol.row_state(row, 0, "", None)["objects"][len(rows[0]["row"]["objects"]) :]
+    ]
+
+
 def test_ready_sends_the_whole_row(world, row):
     space = row.get_space(id="img")
     car = world.box.create_instance("car1")

@@ -23,6 +23,8 @@ export interface FrameSource {
    * `after` when none is (asking for `due` would drop what it is decoding); others give `due`.
    */
   playable?(after: number, due: number): number;
+  /** Make the frames around `frame` quick to draw (while stepping, not playing). */
+  prepare?(frame: number): void;
   close(): void;
 }
 
@@ -163,6 +165,7 @@ export class FrameSources {
           codedHeight: media.coded_height,
           description,
           fetch: (frame, part) => this.host.invoke("_video", { row, space, frame, part }),
+          reduce: (image) => reduceImage(image, this.host.fitScale(image.displayWidth, image.displayHeight)),
         },
         (why) => this.host.say(`${space}: ${why}; showing frames encoded by the kernel instead.`),
       );
@@ -212,6 +215,7 @@ function withFallback(first: FrameSource, second: FrameSource, failed: (why: str
     },
     prefetch: (from, count) => current.prefetch(from, count),
     playable: (after, due) => current.playable?.(after, due) ?? due,
+    prepare: (frame) => current.prepare?.(frame),
     close: () => current.close(),
   };
 }

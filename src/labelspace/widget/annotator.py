@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto", "track", "cancel")
 """The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
 
+MESSAGE_BYTES = 4 << 20
+"""A row's objects are sent in messages of about this many bytes of JSON at most (JupyterLab refuses
+websocket messages above about 10 MB)."""
+
 
 def _size(value: object, name: str) -> int:
     if value is None:
@@ -209,7 +213,24 @@ class Annotator(anywidget.AnyWidget):
         }
 
     def _send_row(self) -> None:
-        self.send(self._row_message())
+        message = self._row_message()
+        row = message["row"]
+        first, rest = protocol.split_objects(row["objects"], MESSAGE_BYTES)
+        row["objects"] = first
+        self.send(message)
+        # A row too large for one message: its other objects follow as updates (the browser adds them).
+        history = row["history"]
+        for objects in rest:
+            more: UpdateMessage = {
+                "kind": "update",
+                "request": None,
+                "objects": objects,
+                "classifications": [],
+                "removed_objects": [],
+                "removed_classifications": [],
+                "history": history,
+            }
+            self.send(more)
         self._prefetch()
 
     def _prefetch(self) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, TypedDict, Union
 
+import orjson
+
 from labelspace.model._meta import NO_USER, MetaTable
 from labelspace.model.history import History
 from labelspace.model.instances import ClassificationInstance, ObjectInstance
@@ -660,6 +662,25 @@ def row_state(row: LabelRow, index: int, title: str, history: History | None) ->
         "classifications": classifications,
         "history": history_state(history),
     }
+
+
+def split_objects(objects: list[ObjectState], max_bytes: int) -> tuple[list[ObjectState], list[list[ObjectState]]]:
+    """Cut a row's objects into batches of at most about ``max_bytes`` of JSON each, in order.
+
+    Returns:
+        The first batch, and the others (none when every object fits in one message). An object
+        larger than ``max_bytes`` on its own goes alone.
+    """
+    batches: list[list[ObjectState]] = [[]]
+    size = 0
+    for state in objects:
+        weight = len(orjson.dumps(state))
+        if batches[-1] and size + weight > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(state)
+        size += weight
+    return batches[0], batches[1:]
 
 
 def instance_key(space: str, instance_id: str) -> InstanceKey:

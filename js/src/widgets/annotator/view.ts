@@ -484,7 +484,10 @@ export class AnnotatorView {
         });
         this.root.dataset.frame = String(target);
         this.root.dispatchEvent(new CustomEvent("ls-frame", { bubbles: true, detail: { frame: target } }));
-        if (!this.player.playing) this.prefetchFrames(target + 1);
+        if (!this.player.playing) {
+          this.prefetchFrames(target + 1);
+          for (const v of views) this.frames.now(row.index, v.space.id)?.prepare?.(target);
+        }
         return true;
       },
       (e) => {
