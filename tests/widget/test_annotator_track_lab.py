@@ -22,7 +22,7 @@ av = pytest.importorskip("av")
 
 from tests.assist.test_tracking import HEIGHT, SIDE, VIDEO, WIDTH, iou, path, true_box  # noqa: E402
 
-SCALE = 2.0  # the 320x240 video fitted into a 640x480 canvas
+SCALE = 1.0  # the 320x240 video in the middle of a 640x480 canvas (fitting never enlarges)
 TRACKED = 50  # frames a track from the browser covers past its start
 
 SETUP = """
@@ -104,15 +104,15 @@ def test_a_box_drawn_on_frame_0_is_tracked_over_50_frames_from_the_browser(open_
     }"""
     )
 
+    # Frame 0: the box tool (key 1), dragged from the square's top-left corner to its bottom-right.
+    # Measured after the key: focusing the widget to press it may scroll the page.
+    press(page, "1")
     holder = page.locator(".ls-space-canvas").first
     holder.scroll_into_view_if_needed()
     box = holder.bounding_box()
     left = box["x"] + (box["width"] - WIDTH * SCALE) / 2
     top = box["y"] + (box["height"] - HEIGHT * SCALE) / 2
     x, y = path(0)
-
-    # Frame 0: the box tool (key 1), dragged from the square's top-left corner to its bottom-right.
-    press(page, "1")
     n = int(dataset(page, "updates") or 0)
     page.mouse.move(left + x * SCALE, top + y * SCALE)
     page.mouse.down()
