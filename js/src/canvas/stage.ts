@@ -36,13 +36,11 @@ const reduced = new WeakMap<object, ImageBitmap>();
  * Make a reduced copy of a large image for views up to `scale` (a 4K photo shown whole in a
  * notebook is drawn from a copy a third its size: each frame then scales a tenth of the pixels).
  */
-export async function reduceImage(image: ImageBitmap | VideoFrame, scale: number): Promise<void> {
+export async function reduceImage(image: ImageBitmap, scale: number): Promise<void> {
   if (scale > 0.5 || reduced.has(image)) return;
-  const width = "displayWidth" in image ? image.displayWidth : image.width;
-  const height = "displayHeight" in image ? image.displayHeight : image.height;
   const small = await createImageBitmap(image, {
-    resizeWidth: Math.max(1, Math.round(width * scale)),
-    resizeHeight: Math.max(1, Math.round(height * scale)),
+    resizeWidth: Math.max(1, Math.round(image.width * scale)),
+    resizeHeight: Math.max(1, Math.round(image.height * scale)),
     resizeQuality: "medium",
   });
   reduced.set(image, small);

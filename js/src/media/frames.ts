@@ -23,13 +23,12 @@ export interface FrameSource {
    * `after` when none is (asking for `due` would drop what it is decoding); others give `due`.
    */
   playable?(after: number, due: number): number;
-  /** Make the frames around `frame` quick to draw (while stepping, not playing). */
-  prepare?(frame: number): void;
   close(): void;
 }
 
 /** Makes the source of a volume (volumeFrames.ts); null keeps volumes as encoded images. */
-export type VolumeFactory = (row: number, space: string, media: Extract<MediaResponse, { kind: "volume" }>) => FrameSource | null;
+/** `invoke` is the sources' own (what it receives is counted). */
+export type VolumeFactory = (row: number, space: string, media: Extract<MediaResponse, { kind: "volume" }>, invoke: Invoke) => FrameSource | null;
 
 export interface FrameSourcesHost {
   invoke: Invoke;
@@ -165,13 +164,12 @@ export class FrameSources {
           codedHeight: media.coded_height,
           description,
           fetch: (frame, part) => this.host.invoke("_video", { row, space, frame, part }),
-          reduce: (image) => reduceImage(image, this.host.fitScale(image.displayWidth, image.displayHeight)),
         },
         (why) => this.host.say(`${space}: ${why}; showing frames encoded by the kernel instead.`),
       );
       return video ? withFallback(video, fallback, (why) => this.host.say(`${space}: ${why}; showing frames encoded by the kernel instead.`, true)) : fallback;
     }
-    if (media.kind === "volume") return this.host.volume?.(row, space, media) ?? fallback;
+    if (media.kind === "volume") return this.host.volume?.(row, space, media, this.host.invoke) ?? fallback;
     return fallback;
   }
 
@@ -215,7 +213,6 @@ function withFallback(first: FrameSource, second: FrameSource, failed: (why: str
     },
     prefetch: (from, count) => current.prefetch(from, count),
     playable: (after, due) => current.playable?.(after, due) ?? due,
-    prepare: (frame) => current.prepare?.(frame),
     close: () => current.close(),
   };
 }

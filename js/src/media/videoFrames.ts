@@ -19,8 +19,6 @@ export interface VideoSetup {
   description: Uint8Array | null;
   /** Part `part` of the group holding `frame`. */
   fetch(frame: number, part: number): Promise<[VideoPart, DataView[]]>;
-  /** Make the copy of a picture that is drawn when it is shown whole (see `reduceImage`). */
-  reduce?(image: VideoFrame): Promise<void>;
 }
 
 /** Decoded pictures are kept up to this many bytes (as decoded: 4:2:0, 1.5 bytes a pixel), and at least MIN_FRAMES of them. */
@@ -140,14 +138,6 @@ export class VideoFrames implements FrameSource {
   playable(after: number, due: number): number {
     for (let f = due; f > after; f--) if (this.cache.has(f)) return f;
     return Math.min(after + 1, due);
-  }
-
-  prepare(frame: number): void {
-    // The neighbours a step goes to next: their reduced copies are made now, not when drawn.
-    for (const f of [frame, frame + 1, frame - 1, frame + 2, frame - 2]) {
-      const image = this.cache.get(f);
-      if (image) void this.setup.reduce?.(image).catch(() => undefined);
-    }
   }
 
   /** Whether a frame is decoded and kept. */

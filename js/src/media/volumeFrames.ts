@@ -108,6 +108,8 @@ export class VolumeFrames implements FrameSource {
   private readonly listeners = new Set<(e: VolumeEvent) => void>();
   private repaintScheduled = false;
   private closed = false;
+  private filling = false;
+  private around = 0;
 
   constructor(
     private readonly host: VolumeHost,
@@ -192,7 +194,36 @@ export class VolumeFrames implements FrameSource {
     this.paintMs = paintSlice(slice, this.window, held.canvas);
     // The slices either side, for a step back as well as forward.
     if (frame > 0) void this.slice(0, frame - 1).catch(() => undefined);
+    this.around = frame;
+    if (!this.filling) void this.fill();
     return held.canvas as CanvasImageSource;
+  }
+
+  /**
+   * Read the rest of the volume in the background, one slice at a time, nearest the slice shown
+   * first, while the cache has room: then any slice change is painted from values already here.
+   */
+  private async fill(): Promise<void> {
+    this.filling = true;
+    try {
+      for (;;) {
+        if (this.closed) return;
+        let next = -1;
+        for (let d = 1; d < this.frames && next < 0; d++) {
+          for (const f of [this.around + d, this.around - d]) {
+            if (f >= 0 && f < this.frames && !this.slices.has(`0/${f}`)) {
+              next = f;
+              break;
+            }
+          }
+        }
+        const size = this.media.shape[1] * this.media.shape[2] * 4;
+        if (next < 0 || this.bytes + 2 * size > CACHE_BYTES) return;
+        if ((await this.slice(0, next).catch(() => null)) === null) return;
+      }
+    } finally {
+      this.filling = false;
+    }
   }
 
   prefetch(from: number, count: number): void {
@@ -209,7 +240,9 @@ export class VolumeFrames implements FrameSource {
     const repaint = () => {
       this.repaintScheduled = false;
       if (this.closed) return;
-      for (const held of this.canvases) if (held.slice) this.paintMs = paintSlice(held.slice, this.window, held.canvas);
+      // Only the canvas last handed out is on screen; the others are repainted when handed out.
+      const held = this.canvases[(this.turn + this.canvases.length - 1) % this.canvases.length];
+      if (held.slice) this.paintMs = paintSlice(held.slice, this.window, held.canvas);
       this.emit({ kind: "window" });
     };
     if (typeof requestAnimationFrame === "function") requestAnimationFrame(repaint);

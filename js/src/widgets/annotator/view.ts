@@ -107,7 +107,7 @@ export class AnnotatorView {
       invoke,
       say,
       // A grayscale volume's slices come as values and are windowed here.
-      volume: (row, space, media) => new VolumeFrames({ invoke, say }, row, space, media),
+      volume: (row, space, media, counted) => new VolumeFrames({ invoke: counted, say }, row, space, media),
       fitScale: (w, h) => {
         const { width, height } = this.canvasSize(this.store.spaces.length || 1);
         return Math.min(width / w, height / h);
@@ -484,10 +484,7 @@ export class AnnotatorView {
         });
         this.root.dataset.frame = String(target);
         this.root.dispatchEvent(new CustomEvent("ls-frame", { bubbles: true, detail: { frame: target } }));
-        if (!this.player.playing) {
-          this.prefetchFrames(target + 1);
-          for (const v of views) this.frames.now(row.index, v.space.id)?.prepare?.(target);
-        }
+        if (!this.player.playing) this.prefetchFrames(target + 1);
         return true;
       },
       (e) => {
