@@ -40,6 +40,10 @@ def test_a_box_is_tracked_50_frames_as_one_undoable_edit_of_predictions(tracked)
     assert a.wait_for_tracking(60)
     progress = [m for m, _ in sent.messages if m.get("kind") == "progress"]
     assert progress[0]["done"] == 0 and progress[-1]["done"] == progress[-1]["total"]
+    # Running until the result is stored: no message before the last says every step is done, and
+    # the count never goes back.
+    assert all(m["done"] < m["total"] for m in progress[:-1])
+    assert [m["done"] for m in progress] == sorted(m["done"] for m in progress)
     assert progress[-1]["message"].startswith("Tracked: 1 object(s), 50 frame(s)")
     update = [m for m, _ in sent.messages if m.get("kind") == "update"][-1]
     assert update["request"] == 7 and update["history"]["undo"] == 1

@@ -150,6 +150,7 @@ class Annotator(anywidget.AnyWidget):
         self._tracking_request = 0
         self._tracking_row = 0
         self._tracking_done = threading.Event()
+        self._progress_total = 1  # the steps of the task last reported (its end reports them all done)
         self._tracking_done.set()
         super().__init__(
             ontology=protocol.ontology_spec(rows[0].ontology),
@@ -517,8 +518,9 @@ class Annotator(anywidget.AnyWidget):
                 loop.add_callback(fn)
 
         def progress(done: int, total: int) -> None:
+            # One step more than the frames: storing the result. The task runs until that is done.
             if done == total or done % 5 == 0:
-                call(lambda: self._send_progress(request, done, total, f"Tracking: {done} / {total} frames"))
+                call(lambda: self._send_progress(request, done, total + 1, f"Tracking: {done} / {total} frames"))
 
         job = TrackingJob(
             self.row.ontology,
@@ -536,6 +538,7 @@ class Annotator(anywidget.AnyWidget):
         job.thread.start()
 
     def _send_progress(self, request: int, done: int, total: int, message: str) -> None:
+        self._progress_total = total
         progress: ProgressMessage = {
             "kind": "progress",
             "request": request,
@@ -561,7 +564,8 @@ class Annotator(anywidget.AnyWidget):
                     self._edit(op, request)
                 except LabelspaceError as e:
                     message = f"The tracked shapes could not be stored: {e.message}"
-            self._send_progress(request, 1, 1, message)
+            steps = self._progress_total
+            self._send_progress(request, steps, steps, message)
         finally:
             if self._tracking is job:
                 self._tracking = None
