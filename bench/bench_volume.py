@@ -44,9 +44,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright
+from tests.media.test_volume import dicom_file
 from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS, Notebook, jupyter_lab, write_notebook
+
+from bench_video import WATCH  # the first paint of a new widget's space
 
 FRAMES, SIZE = 500, 512
 WIDTH, HEIGHT = 1024, 720
@@ -63,18 +67,6 @@ print(f"{time.perf_counter() - started:.2f}")
 
 SHOW = f"w = Annotator(row, width={WIDTH}, height={HEIGHT})\nw"
 
-WATCH = """() => {
-  const before = new Set(document.querySelectorAll('.ls-annotator'));
-  window.__born = new Map(); window.__shown = null; window.__painted = null;
-  new MutationObserver(() => {
-    for (const a of document.querySelectorAll('.ls-annotator')) if (!before.has(a) && !window.__born.has(a)) window.__born.set(a, performance.now());
-  }).observe(document.body, { childList: true, subtree: true });
-  document.addEventListener('ls-painted', (e) => {
-    const a = e.target.closest('.ls-annotator');
-    if (window.__painted !== null || e.detail.space !== 'ct' || !window.__born.has(a)) return;
-    window.__shown = window.__born.get(a); window.__painted = performance.now();
-  }, true);
-}"""
 
 # Time every _slice answer and every requestAnimationFrame callback; record each window painted.
 INSTRUMENT = """() => {
@@ -290,31 +282,10 @@ def phantom(frames: int = FRAMES, size: int = SIZE, seed: int = 0) -> np.ndarray
 
 
 def write_dicom(path: Path, hu: np.ndarray) -> None:
-    """One multi-frame CT file (as tests/media/test_volume.py ``dicom_file`` writes them)."""
-    import pydicom
-    from pydicom.dataset import FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = pydicom.Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = "CT"
-    frames, rows, columns = hu.shape
-    ds.Rows, ds.Columns, ds.NumberOfFrames = rows, columns, frames
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
-    ds.RescaleSlope, ds.RescaleIntercept = 1.0, -1024.0
-    ds.WindowCenter, ds.WindowWidth = 40, 400
-    ds.PixelSpacing = [0.7, 0.7]
-    ds.SpacingBetweenSlices = 1.0
-    ds.PixelData = (hu.astype(np.int32) + 1024).astype("<i2").tobytes()
-    ds.save_as(path, enforce_file_format=True)
+    """One multi-frame CT file: stored HU + 1024 with a rescale intercept of -1024, window 40/400."""
+    stored = (hu.astype(np.int32) + 1024).astype(np.int16)
+    dataset = dicom_file(stored, window=(40, 400), PixelSpacing=[0.7, 0.7], SpacingBetweenSlices=1.0)
+    dataset.save_as(path, enforce_file_format=True)
 
 
 def kernel_costs(path: Path, rng: random.Random) -> dict[str, list[float]]:
@@ -400,7 +371,7 @@ def main() -> None:
             say(f"row made in the kernel in {results['row_s']:.2f} s")
 
             # 1. the first slice.
-            page.evaluate(WATCH)
+            page.evaluate(WATCH, "ct")
             nb.run(1, timeout=600_000)
             page.wait_for_function("window.__painted !== null", timeout=120_000)
             results["first"] = page.evaluate("window.__painted - window.__shown")
