@@ -153,3 +153,15 @@ def test_a_volume_goes_as_slices_of_values(ontology, tmp_path):
     ]:
         header, out = a._slice(msg, [])
         assert text in header["error"] and out == []
+
+
+def test_frames_of_video_files_are_not_encoded_ahead_in_the_kernel(ontology, clip, tmp_path):
+    from labelspace.widget._annotator_media import FrameStore
+
+    row = LabelRow.from_media(ontology, {"cam": clip})
+    store = FrameStore({})
+    assert store.prefetch([((0, "cam", 0), row.get_space(id="cam"), 0)]) == []  # sent as packets instead
+    given = FrameStore({"cam": np.zeros((40, 48, 64, 3), np.uint8)})
+    [future] = given.prefetch([((0, "cam", 0), row.get_space(id="cam"), 0)])  # arrays go as encoded frames
+    assert future.result().mime in ("image/jpeg", "image/png", "image/webp")
+    given.close()

@@ -235,6 +235,9 @@ class FrameStore:
     def prefetch(self, items: Iterable[tuple[Hashable, Space, int]]) -> list[Future[EncodedImage]]:
         """Encode frames on a background thread, in order; spaces without readable media are skipped.
 
+        So are videos and volumes read from files: the browser asks for their packets or values
+        (``_annotator_stream``), and for encoded frames only where it cannot decode them.
+
         Returns:
             The futures of the frames started (those not already kept or under way).
         """
@@ -246,6 +249,10 @@ class FrameStore:
             try:
                 located = self.locate(space)  # on the caller's thread: the space is not read by the worker
             except MediaError:
+                continue
+            if located.multi_frame and located.path is not None:
+                # A video or volume file goes to the browser as packets or values, not as encoded
+                # frames: decoding its frame here would only hold up the reader the browser waits for.
                 continue
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labelspace-annotator-frames")
