@@ -131,11 +131,6 @@ export class FrameSources {
     return this.settled.get(`${row}/${space}`) ?? null;
   }
 
-  /** A space's source once found, if it has been (for what only a volume or a video can do). */
-  async found(row: number, space: string): Promise<FrameSource | null> {
-    return (await this.sources.get(`${row}/${space}`)) ?? null;
-  }
-
   frame(row: number, space: string, frame: number, kind?: string): Promise<CanvasImageSource | null> {
     return this.source(row, space, kind).then((s) => s.frame(frame));
   }

@@ -61,9 +61,6 @@ export class VideoFrames implements FrameSource {
   private given: VideoFrame | null = null;
   private retired: VideoFrame[] = [];
   private wake: (() => void) | null = null;
-  /** Bytes of packets received, for the benchmark. */
-  bytesReceived = 0;
-  decoded = 0;
 
   /** A decoder for the setup, or null (and why, told) when this browser cannot decode it. */
   static async open(setup: VideoSetup, unsupported: (why: string) => void): Promise<VideoFrames | null> {
@@ -140,11 +137,6 @@ export class VideoFrames implements FrameSource {
     return Math.min(after + 1, due);
   }
 
-  /** Whether a frame is decoded and kept. */
-  has(frame: number): boolean {
-    return this.cache.has(frame);
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -207,7 +199,6 @@ export class VideoFrames implements FrameSource {
     const [header, buffers] = await this.setup.fetch(frame, part);
     performance.measure("ls-video-fetch", { start });
     if (header.error || !buffers.length) throw new Error(header.error || `no packets came for frame ${frame}`);
-    this.bytesReceived += buffers[0].byteLength;
     return [header, buffers[0]];
   }
 
@@ -302,7 +293,6 @@ export class VideoFrames implements FrameSource {
       return;
     }
     job?.out.add(frame);
-    this.decoded++;
     if (job && frame === this.wanted) performance.measure("ls-video-decode", { start: job.start });
     // Kept as decoded (YUV): converted for the screen only when drawn.
     this.put(frame, picture);

@@ -26,6 +26,7 @@ from labelspace.media._video_packets import CHUNK_BYTES
 from labelspace.media._volume import VolumeSource
 from labelspace.media.base import MediaSource
 from labelspace.media.video import VideoSource
+from labelspace.model.errors import MediaError
 from labelspace.widget._volume import describe_volume
 
 GROUPS_KEPT = 4
@@ -75,8 +76,8 @@ class GroupParts:
         """Part ``part`` of the group that holds ``frame`` of a video (``key`` names the video).
 
         Raises:
-            MediaError: If the frame is outside the video or its packets cannot be read.
-            IndexError: If the group has no such part.
+            MediaError: If the frame is outside the video, its packets cannot be read, or the group
+                has no such part.
         """
         group = source.group_of(frame)
         parts = self._groups.get((key, group))
@@ -88,7 +89,7 @@ class GroupParts:
         else:
             self._groups.move_to_end((key, group))
         if not 0 <= part < len(parts):
-            raise IndexError(f"group {group} has parts 0..{len(parts) - 1}, not {part}")
+            raise MediaError(f"{source.path}: group {group} has parts 0..{len(parts) - 1}, not {part}.")
         return parts[part]
 
     def _cut(self, source: VideoSource, group: int) -> list[tuple[dict[str, Any], bytes]]:

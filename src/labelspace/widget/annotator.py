@@ -656,29 +656,41 @@ class Annotator(anywidget.AnyWidget):
             )
         return row_index, space, frame
 
+    def _answer(
+        self, what: str, fallback: dict[str, Any], work: Callable[[], tuple[dict[str, Any], list[bytes]]]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        """Answer a media command: ``work()``'s header with ``error: ""``, or ``fallback`` with the error.
+
+        Never raises (anywidget would then not answer at all).
+        """
+        try:
+            header, buffers = work()
+        except LabelspaceError as e:
+            return {**fallback, "error": e.message}, []
+        except Exception as e:
+            log.exception("Annotator could not read the %s", what)
+            return {**fallback, "error": f"Could not read the {what}: {type(e).__name__}: {e}"}, []
+        return {**header, "error": ""}, buffers
+
     @command
     def _media(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
         """The ``_media`` command: how a space's media go to the browser (``_annotator_stream.describe``).
 
-        Never raises: a failure is an ``error`` in the response (the browser then asks for frames).
+        A failure is an ``error`` with ``kind`` "frames": the browser then asks for frames.
         """
-        try:
+
+        def work() -> tuple[dict[str, Any], list[bytes]]:
             _, space, _ = self._image_request(msg)
             with self._frames.reading(self._frames.locate(space)) as source:
-                if source is None:
-                    return {"kind": "frames", "error": ""}, []
-                header, out = describe(source)
-        except LabelspaceError as e:
-            return {"kind": "frames", "error": e.message}, []
-        except Exception as e:
-            log.exception("Annotator could not describe media")
-            return {"kind": "frames", "error": f"Could not read the media: {type(e).__name__}: {e}"}, []
-        return {**header, "error": ""}, out
+                return ({"kind": "frames"}, []) if source is None else describe(source)
+
+        return self._answer("media", {"kind": "frames"}, work)
 
     @command
     def _video(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
         """The ``_video`` command: part ``part`` of the keyframe group holding frame ``frame`` (see ``GroupParts``)."""
-        try:
+
+        def work() -> tuple[dict[str, Any], list[bytes]]:
             _, space, frame = self._image_request(msg)
             part = msg.get("part", 0)
             if isinstance(part, bool) or not isinstance(part, int):
@@ -688,19 +700,15 @@ class Annotator(anywidget.AnyWidget):
                 if not isinstance(source, VideoSource):
                     raise LabelRowError(f"Space {space.space_id!r} is not shown from a video file: ask for images.")
                 header, data = self._parts.part(located.path, source, frame, part)
-        except LabelspaceError as e:
-            return {"error": e.message}, []
-        except IndexError as e:
-            return {"error": f"Video request: {e}."}, []
-        except Exception as e:
-            log.exception("Annotator could not read video packets")
-            return {"error": f"Could not read the video: {type(e).__name__}: {e}"}, []
-        return {**header, "error": ""}, [data]
+            return header, [data]
+
+        return self._answer("video", {}, work)
 
     @command
     def _slice(self, msg: Any, buffers: Sequence[bytes]) -> tuple[dict[str, Any], list[bytes]]:
         """The ``_slice`` command: a volume's values cut at ``index`` along ``axis`` (``_volume.encode_slice``)."""
-        try:
+
+        def work() -> tuple[dict[str, Any], list[bytes]]:
             _, space, _ = self._image_request({**msg, "frame": 0} if isinstance(msg, Mapping) else msg)
             axis, index = msg.get("axis"), msg.get("index")
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (axis, index)):
@@ -709,12 +717,9 @@ class Annotator(anywidget.AnyWidget):
                 if not isinstance(source, VolumeSource):
                     raise LabelRowError(f"Space {space.space_id!r} is not shown from a volume: ask for images.")
                 header, data = encode_slice(source, axis, index)
-        except LabelspaceError as e:
-            return {"error": e.message}, []
-        except Exception as e:
-            log.exception("Annotator could not read a slice")
-            return {"error": f"Could not read the volume: {type(e).__name__}: {e}"}, []
-        return {**header, "error": ""}, [data]
+            return header, [data]
+
+        return self._answer("volume", {}, work)
 
 
 def _main_loop() -> Any:

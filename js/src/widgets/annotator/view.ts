@@ -421,11 +421,10 @@ export class AnnotatorView {
 
   /** Say on the space's element how its pictures come ("video": decoded here, "volume", "frames": encoded by the kernel). */
   private markSource(view: SpaceView, row: number): void {
-    void this.frames.found(row, view.space.id).then((s) => {
-      if (!s || this.destroyed || !this.views.includes(view) || this.store.row?.index !== row) return;
-      view.root.dataset.source = s.kind;
-      view.attachVolume(s instanceof VolumeFrames ? s : null);
-    });
+    const s = this.frames.now(row, view.space.id); // found: a frame of it was just painted
+    if (!s) return;
+    view.root.dataset.source = s.kind;
+    view.attachVolume(s instanceof VolumeFrames ? s : null);
   }
 
   private prefetch(row: number): void {
