@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labelspace.model._tracks import ObjectTrack
+from labelspace.model._tracks import ClassificationTrack, ObjectTrack
 from labelspace.model.instances import ClassificationInstance, ObjectInstance
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native.columns import pack_column
@@ -56,7 +56,8 @@ def label_row_to_dict(row: LabelRow, *, packed: bool, with_ontology: bool = True
     }
 
 
-def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
+def space_head(space: Space) -> dict[str, Any]:
+    """What a space is, without its labels: id, kind, size, frames, fps or modality, media."""
     d: dict[str, Any] = {
         "id": space.space_id,
         "kind": space.kind,
@@ -70,12 +71,17 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
         d["modality"] = space.modality
     if space.media is not None:
         d["media"] = space.media
+    return d
+
+
+def space_metadata(space: Space, used: npt.NDArray[np.int64], packed: bool) -> tuple[dict[str, Any], Any]:
+    """The metadata records ``used`` (indexes into the space's table, in the order to write them).
+
+    Returns the ``metadata`` dict and ``renumber``, which maps a record of the space to its index
+    in what is written (-1 for records not written). Users are listed in the order the written
+    records first name them.
+    """
     meta = space._meta
-    tracks = list(space._objects.values())
-    ctracks = list(space._classifications.values())
-    used_parts = [t.runs.np_tags() for t in tracks] + [t.runs.np_tags() for t in ctracks]
-    used_parts.append(np.array([t.global_record for t in ctracks if t.global_record is not None], np.int64))
-    used = np.unique(np.concatenate(used_parts)) if used_parts else np.empty(0, np.int64)
     renumber = np.full(max(len(meta), 1), -1, np.int64)
     renumber[used] = np.arange(used.size)
 
@@ -89,7 +95,7 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
     named = named[named >= 0]
     users = np.full(len(meta.users) + 1, -1, np.int32)  # index -1 (no user) stays -1
     users[named] = np.arange(named.size, dtype=np.int32)
-    d["metadata"] = {
+    metadata = {
         "created_at": pack_column(picked(meta.created_at, np.int64), packed),
         "created_by": pack_column(users[created_by], packed),
         "last_edited_at": pack_column(picked(meta.last_edited_at, np.int64), packed),
@@ -98,22 +104,39 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
         "manual_annotation": pack_column(np.frombuffer(meta.manual[:], np.int8)[used].astype(bool), packed),
         "users": [meta.users[i] for i in named.tolist()],
     }
-    d["objects"] = [_track_to_dict(t, renumber, packed) for t in tracks]
-    d["classifications"] = [
-        {"classification_hash": t.instance.classification_hash, "global_meta": int(renumber[t.global_record])}
-        if t.global_record is not None
-        else {
-            "classification_hash": t.instance.classification_hash,
-            "starts": pack_column(t.runs.np_starts(), packed),
-            "ends": pack_column(t.runs.np_ends(), packed),
-            "meta": pack_column(renumber[t.runs.np_tags()], packed),
+    return metadata, renumber
+
+
+def classification_track_to_dict(track: ClassificationTrack, renumber: Any, packed: bool) -> dict[str, Any]:
+    """A classification's track on a space: its global record, or its runs."""
+    if track.global_record is not None:
+        return {
+            "classification_hash": track.instance.classification_hash,
+            "global_meta": int(renumber[track.global_record]),
         }
-        for t in ctracks
-    ]
+    return {
+        "classification_hash": track.instance.classification_hash,
+        "starts": pack_column(track.runs.np_starts(), packed),
+        "ends": pack_column(track.runs.np_ends(), packed),
+        "meta": pack_column(renumber[track.runs.np_tags()], packed),
+    }
+
+
+def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
+    d = space_head(space)
+    tracks = list(space._objects.values())
+    ctracks = list(space._classifications.values())
+    used_parts = [t.runs.np_tags() for t in tracks] + [t.runs.np_tags() for t in ctracks]
+    used_parts.append(np.array([t.global_record for t in ctracks if t.global_record is not None], np.int64))
+    used = np.unique(np.concatenate(used_parts)) if used_parts else np.empty(0, np.int64)
+    d["metadata"], renumber = space_metadata(space, used, packed)
+    d["objects"] = [track_to_dict(t, renumber, packed) for t in tracks]
+    d["classifications"] = [classification_track_to_dict(t, renumber, packed) for t in ctracks]
     return d
 
 
-def _track_to_dict(track: ObjectTrack, renumber: npt.NDArray[np.int64], packed: bool) -> dict[str, Any]:
+def track_to_dict(track: ObjectTrack, renumber: npt.NDArray[np.int64], packed: bool) -> dict[str, Any]:
+    """An object's track on a space: runs, values, metadata indexes (through ``renumber``), dynamic answers."""
     runs = track.runs
     d: dict[str, Any] = {
         "object_hash": track.instance.object_hash,
