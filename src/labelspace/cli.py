@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
 from labelspace import __version__
 from labelspace.formats import FORMAT_NAMES
 from labelspace.formats.encord import LAYOUTS as ENCORD_LAYOUTS
-from labelspace.model.errors import FormatError, LabelspaceError, OntologyError
+from labelspace.model.errors import FormatError, LabelspaceError, OntologyError, StoreError
 from labelspace.model.ontology import Ontology
 from labelspace.model.project import Project
+
+if TYPE_CHECKING:
+    from labelspace.store import Store
 
 T = TypeVar("T")
 
@@ -135,13 +140,175 @@ def _ontology(path: Path) -> Ontology:
         raise FormatError(f"{path}: not an ontology labelspace reads ({e.message})") from None
 
 
+STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+"""A file path ending in one of these is a store (an embedded SQLite file), not a labels file."""
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _is_store(target: str, fmt: str | None, *, reading: bool) -> bool:
+    """Whether INPUT or OUTPUT names a store.
+
+    A store is a URL (``sqlite:///path``, ``postgresql://...``), or a path ending in ``.db``,
+    ``.sqlite`` or ``.sqlite3`` (for INPUT, one that is an existing file) unless ``fmt``, the
+    format --from or --to gives, says it is a labels file.
+    """
+    if _URL.match(target):
+        return True  # any scheme: the store names the ones it knows when it is not one of them
+    if fmt is not None:
+        return False
+    path = Path(target)
+    return path.suffix.lower() in STORE_SUFFIXES and (not reading or path.is_file())
+
+
+def _sqlite_file(target: str) -> Path | None:
+    """The file of a SQLite store (a path, or ``sqlite:///path``); None for other URLs."""
+    if not _URL.match(target):
+        return Path(target).expanduser()
+    scheme, rest = target.split("://", 1)
+    if scheme.lower() in ("sqlite", "sqlite+pysqlite") and rest.startswith("/") and len(rest) > 1:
+        return Path(rest[1:]).expanduser()
+    return None  # PostgreSQL, or a URL the store refuses with its own message
+
+
+def _open_existing(target: str) -> Store:
+    """Open a store to read: a SQLite file must be there already (opening a missing one would create it)."""
+    from labelspace.store import Store
+
+    path = _sqlite_file(target)
+    if path is not None and not path.is_file():
+        raise StoreError(f"{path}: no such store file.")
+    return Store(target)
+
+
+def _read_store(target: str, project: str | None) -> tuple[Project, str]:
+    """A store's project (its only one when ``project`` is None), and the project's name."""
+    with _open_existing(target) as store:
+        found = store.projects()
+        if project is None and not found:
+            raise StoreError(f"{store.url_shown} has no projects.")
+        if project is None and len(found) > 1:
+            names = [p["name"] for p in found][:10]
+            raise StoreError(f"{store.url_shown} has {len(found)} projects; pass --project with one of {names}.")
+        pid = store.project_id(project)
+        name = next(str(p["name"]) for p in found if p["id"] == pid)
+        return store.load_project(pid), name
+
+
+def _write_store(target: str, name: str, project: Project) -> str:
+    """Add ``project`` to a store as a new project, in one transaction; returns the store as it may be shown.
+
+    A SQLite file this makes is removed again when the project cannot be added.
+    """
+    from labelspace.store import Store
+
+    path = _sqlite_file(target)
+    new = path is not None and not path.exists()
+    try:
+        with Store(target) as store:
+            if any(p["name"] == name for p in store.projects()):
+                raise StoreError(f"{store.url_shown} already has a project {name!r}; pass --project with another name.")
+            store.add_project(name, project)
+            return store.url_shown
+    except BaseException:
+        if new and path is not None:
+            for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
+def _default_name(source: str) -> str:
+    """A project's name from its input file or folder: ``labels.json`` -> ``labels``."""
+    name = Path(os.path.abspath(source)).name
+    name = name[:-3] if name.lower().endswith(".gz") else name
+    return Path(name).stem or name or "labels"
+
+
+def _not_for(options: dict[str, object], what: str) -> None:
+    """Refuse options given (truthy) that do not apply: a usage error, status 2."""
+    given = [name for name, value in options.items() if value]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to {what}.")
+
+
+def _convert(
+    source: str,
+    target: str,
+    *,
+    source_store: bool,
+    target_store: bool,
+    from_format: str | None,
+    to_format: str | None,
+    project_name: str | None,
+    ontology_path: Path | None = None,
+    media_root: Path | None = None,
+    allow_outside_media: bool = False,
+    overwrite: bool = False,
+    dataset_path: Path | None = None,
+    layout: str | None = None,
+) -> None:
+    """Read ``source`` (a labels file or folder, or a store) and write ``target`` (the same); print what was written."""
+    from labelspace import formats
+
+    if source_store:
+        _not_for(
+            {
+                "--from": from_format,
+                "--ontology": ontology_path,
+                "--dataset": dataset_path,
+                "--allow-outside-media": allow_outside_media,
+            },
+            f"a store INPUT ({source}): it holds its projects with their ontologies",
+        )
+    if target_store:
+        _not_for(
+            {"--to": to_format, "--overwrite": overwrite, "--layout": layout},
+            f"a store OUTPUT ({target}): a project is added to it; pass --project to name it",
+        )
+    elif to_format is None:
+        raise click.UsageError("Missing option '--to' (the format of OUTPUT; not needed when OUTPUT is a store).")
+    if project_name is not None and not (source_store or target_store):
+        raise click.UsageError("--project is for a store INPUT or OUTPUT; neither is a store.")
+
+    def run() -> tuple[Project, str]:
+        if source_store:
+            project, name = _read_store(source, project_name)
+        else:
+            project = formats.load(
+                Path(source),
+                from_format,
+                _ontology(ontology_path) if ontology_path is not None else None,
+                media=media_root,
+                allow_outside_media=allow_outside_media,
+                dataset=dataset_path,
+            )
+            name = _default_name(source)
+        if target_store:
+            name = name if project_name is None else project_name
+            return project, f"{_write_store(target, name, project)} (store, project {name!r})"
+        assert to_format is not None
+        formats.save(project, Path(target), to_format, overwrite=overwrite, layout=layout, media=media_root)
+        return project, f"{Path(target)} ({to_format})"
+
+    project, written = _guarded(run)
+    rows = project.rows
+    click.echo(f"wrote {written}: {len(rows)} rows, {sum(len(r.list_spaces()) for r in rows)} spaces")
+
+
+_PROJECT_HELP = (
+    "A store's project: the one to read (needed when the store has several), or the name to add "
+    "the labels under (default: the input's file name without its extension)."
+)
+
+
 @main.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.argument("output_path", metavar="OUTPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.argument("output_path", metavar="OUTPUT", type=click.Path())
 @click.option(
     "--from", "from_format", type=click.Choice(FORMAT_NAMES), help="Format of INPUT (recognised when omitted)."
 )
-@click.option("--to", "to_format", type=click.Choice(FORMAT_NAMES), required=True, help="Format of OUTPUT.")
+@click.option("--to", "to_format", type=click.Choice(FORMAT_NAMES), help="Format of OUTPUT (omit for a store).")
+@click.option("--project", "project_name", metavar="NAME", help=_PROJECT_HELP)
 @click.option(
     "--ontology",
     "ontology_path",
@@ -168,10 +335,11 @@ def _ontology(path: Path) -> Ontology:
     help="For Encord output: the label-row layout (the one that fits each row when omitted).",
 )
 def convert(
-    input_path: Path,
-    output_path: Path,
+    input_path: str,
+    output_path: str,
     from_format: str | None,
-    to_format: str,
+    to_format: str | None,
+    project_name: str | None,
     ontology_path: Path | None,
     media_root: Path | None,
     allow_outside_media: bool,
@@ -179,24 +347,127 @@ def convert(
     dataset_path: Path | None,
     layout: str | None,
 ) -> None:
-    """Convert labels from one format to another."""
-    from labelspace import formats
+    """Convert labels from one format to another, or into and out of a store.
 
-    def run() -> tuple[Project, Counter[str]]:
-        project = formats.load(
-            input_path,
-            from_format,
-            _ontology(ontology_path) if ontology_path is not None else None,
-            media=media_root,
-            allow_outside_media=allow_outside_media,
-            dataset=dataset_path,
-        )
-        saved = formats.save(project, output_path, to_format, overwrite=overwrite, layout=layout, media=media_root)
-        return project, saved
+    INPUT and OUTPUT are labels files or folders, or stores: a sqlite:///path or postgresql://...
+    URL, or a path ending in .db, .sqlite or .sqlite3 (unless --from or --to names a format for
+    it). Into a store the labels go as a new project (--project names it); out of a store comes a
+    project (--project picks it when the store has several).
+    """
+    _convert(
+        input_path,
+        output_path,
+        source_store=_is_store(input_path, from_format, reading=True),
+        target_store=_is_store(output_path, to_format, reading=False),
+        from_format=from_format,
+        to_format=to_format,
+        project_name=project_name,
+        ontology_path=ontology_path,
+        media_root=media_root,
+        allow_outside_media=allow_outside_media,
+        overwrite=overwrite,
+        dataset_path=dataset_path,
+        layout=layout,
+    )
 
-    project, _ = _guarded(run)
-    rows = project.rows
-    click.echo(f"wrote {output_path} ({to_format}): {len(rows)} rows, {sum(len(r.list_spaces()) for r in rows)} spaces")
+
+@main.group("store")
+def store_group() -> None:
+    """Label stores: SQLite files (a path, or sqlite:///path) or PostgreSQL (postgresql://...).
+
+    `labelspace convert` reads and writes stores too: a store URL or a .db/.sqlite/.sqlite3 path
+    as INPUT or OUTPUT.
+    """
+
+
+@store_group.command("status")
+@click.argument("url", metavar="URL")
+def store_status(url: str) -> None:
+    """Print what a store holds: its schema, projects with their rows per stage, people and edit log."""
+
+    def run() -> str:
+        with _open_existing(url) as store:
+            return store.status()
+
+    click.echo(_guarded(run))
+
+
+@store_group.command("import")
+@click.argument("input_path", metavar="FILE", type=click.Path())
+@click.argument("url", metavar="URL")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Format of FILE (recognised when omitted).")
+@click.option("--project", "project_name", metavar="NAME", help="The new project's name (default: FILE's name).")
+@click.option("--ontology", "ontology_path", type=click.Path(path_type=Path), help="Ontology JSON the labels use.")
+@click.option("--media", "media_root", type=click.Path(path_type=Path), help="Folder the media paths are relative to.")
+@click.option("--allow-outside-media", is_flag=True, help="Keep media paths that lead outside the media folder.")
+@click.option(
+    "--dataset",
+    "dataset_path",
+    type=click.Path(path_type=Path),
+    help="For a COCO results file: the COCO dataset the detections are on.",
+)
+def store_import(
+    input_path: str,
+    url: str,
+    fmt: str | None,
+    project_name: str | None,
+    ontology_path: Path | None,
+    media_root: Path | None,
+    allow_outside_media: bool,
+    dataset_path: Path | None,
+) -> None:
+    """Add the labels in FILE to the store at URL as a new project (`convert FILE URL`)."""
+    _convert(
+        input_path,
+        url,
+        source_store=False,
+        target_store=True,
+        from_format=fmt,
+        to_format=None,
+        project_name=project_name,
+        ontology_path=ontology_path,
+        media_root=media_root,
+        allow_outside_media=allow_outside_media,
+        dataset_path=dataset_path,
+    )
+
+
+@store_group.command("export")
+@click.argument("url", metavar="URL")
+@click.argument("output_path", metavar="FILE", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help="Format of FILE.")
+@click.option(
+    "--project", "project_name", metavar="NAME", help="The project to export (needed when the store has several)."
+)
+@click.option("--media", "media_root", type=click.Path(path_type=Path), help="Folder the media paths are relative to.")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty FILE folder whole (folder formats).")
+@click.option(
+    "--layout",
+    type=click.Choice(list(ENCORD_LAYOUTS)),
+    help="For Encord output: the label-row layout (the one that fits each row when omitted).",
+)
+def store_export(
+    url: str,
+    output_path: str,
+    fmt: str,
+    project_name: str | None,
+    media_root: Path | None,
+    overwrite: bool,
+    layout: str | None,
+) -> None:
+    """Write a project of the store at URL to FILE in a format (`convert URL FILE --to FORMAT`)."""
+    _convert(
+        url,
+        output_path,
+        source_store=True,
+        target_store=False,
+        from_format=None,
+        to_format=fmt,
+        project_name=project_name,
+        media_root=media_root,
+        overwrite=overwrite,
+        layout=layout,
+    )
 
 
 def _guarded(work: Callable[[], T]) -> T:

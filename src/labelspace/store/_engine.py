@@ -32,6 +32,8 @@ RETRIES = 4
 
 def describe_url(url: str) -> str:
     """A URL as it may be shown: the password hidden."""
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :]
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:

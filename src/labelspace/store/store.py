@@ -105,6 +105,9 @@ class Store:
         self.url_shown = describe_url(self.url)
         self.engine = create_engine(self.url)
         self._ontologies: dict[tuple[int, int], Ontology] = {}
+        # Projects are never renamed or removed, and their stages never change: looked up once.
+        self._projects: dict[int | str | None, int] = {}
+        self._stages: dict[int, list[str]] = {}
         try:
             run(self.engine, lambda c: ensure_schema(c, self.url_shown), write=True, where=self.url_shown)
         except BaseException:
@@ -181,7 +184,9 @@ class Store:
                 self._insert_rows(c, project_id, 1, stages[0], list(source.rows), 0, user)
             return project_id
 
-        return int(self._write(work))
+        found = int(self._write(work))
+        self._projects.pop(None, None)  # the store may no longer have only one
+        return found
 
     def projects(self) -> list[dict[str, Any]]:
         """Every project: id, name, stages, ontology version and row count."""
@@ -218,10 +223,17 @@ class Store:
         Raises:
             StoreError: If there is no such project (or, for None, not exactly one).
         """
+        cached = self._projects.get(project)
+        if cached is not None:
+            return cached
         found = self.projects()
+        for p in found:
+            self._projects[p["id"]] = self._projects[p["name"]] = int(p["id"])
+            self._stages[int(p["id"])] = list(p["stages"])
         if project is None:
             if len(found) != 1:
                 raise StoreError(f"The store has {len(found)} projects; name one of {[p['name'] for p in found][:10]}.")
+            self._projects[None] = int(found[0]["id"])
             return int(found[0]["id"])
         for p in found:
             if project in (p["id"], p["name"]):
@@ -231,7 +243,11 @@ class Store:
     def stages(self, project: int | str | None = None) -> list[str]:
         """A project's stages, first to last."""
         pid = self.project_id(project)
-        return next(list(p["stages"]) for p in self.projects() if p["id"] == pid)
+        found = self._stages.get(pid)
+        if found is None:
+            found = next(list(p["stages"]) for p in self.projects() if p["id"] == pid)
+            self._stages[pid] = found
+        return list(found)
 
     def ontology(self, project: int | str | None = None, version: int | None = None) -> Ontology:
         """A project's ontology: the newest version, or the one asked for."""

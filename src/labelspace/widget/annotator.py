@@ -32,6 +32,8 @@ from labelspace.model.label_row import LabelRow
 from labelspace.model.operations import Change, Edit
 from labelspace.model.project import Project
 from labelspace.model.spaces import MultiFrameSpace, Space
+from labelspace.store._watch import RowWatcher
+from labelspace.store.session import StoredRow
 from labelspace.widget import protocol
 from labelspace.widget._annotator_media import FrameStore
 from labelspace.widget._annotator_stream import GroupParts, describe
@@ -79,7 +81,10 @@ class Annotator(anywidget.AnyWidget):
     model refuses change nothing and are reported in the widget.
 
     Args:
-        source: The ``LabelRow`` to label, or a ``Project`` whose rows to step through.
+        source: The ``LabelRow`` to label, a ``Project`` whose rows to step through, or a row of
+            a store (``store.open_row(row_id, user=...)``): then every edit, undo and redo is
+            committed to the store before the widget shows it saved, undo reaches back to edits
+            of earlier sessions, and other people's edits to the row appear as they land.
         media: Where the pixels are, ``{space_id: path or array}`` (for a project, used for the
             space of that id in every row); an array for a video or volume holds one image per
             frame. For a row with one space, one path or array. Spaces not named show the media
@@ -114,7 +119,7 @@ class Annotator(anywidget.AnyWidget):
 
     def __init__(
         self,
-        source: LabelRow | Project,
+        source: LabelRow | Project | StoredRow,
         media: Mapping[str, Any] | str | os.PathLike[str] | Any | None = None,
         *,
         on_change: Callable[[Change], Any] | None = None,
@@ -123,6 +128,13 @@ class Annotator(anywidget.AnyWidget):
         width: int | None = None,
         height: int | None = None,
     ) -> None:
+        self._stored = source if isinstance(source, StoredRow) else None
+        if isinstance(source, StoredRow):
+            if autosave is not None:
+                raise LabelRowError(
+                    "Annotator: a row from a store is saved by the store as each edit is made; leave out autosave."
+                )
+            source = source.row
         if isinstance(source, Project):
             rows = source.rows
             if not rows:
@@ -138,6 +150,8 @@ class Annotator(anywidget.AnyWidget):
         self._source = source
         self._rows: list[LabelRow] = rows
         self._histories: dict[int, History] = {}
+        if self._stored is not None:
+            self._histories[id(self._stored.row)] = self._stored.history
         self._current = 0
         self._on_change = on_change
         self._lock = threading.RLock()  # edits and saves never interleave
@@ -163,6 +177,12 @@ class Annotator(anywidget.AnyWidget):
         )
         self.on_msg(self._on_message)
         self.observe(self._on_row_index, names="row_index")
+        self._watcher: RowWatcher | None = None
+        if self._stored is not None:
+            self.save_status = "saved"
+            loop = _main_loop()
+            if loop is not None:  # in a kernel: show others' edits as they land
+                self._watcher = RowWatcher(self._stored, lambda: loop.add_callback(self.pull))
 
     def _media_mapping(self, media: object) -> dict[str, Any]:
         if media is None:
@@ -368,6 +388,28 @@ class Annotator(anywidget.AnyWidget):
             self._call_on_change(dataclasses.replace(change, undo=undo) if undo else change)
         if self._autosaver is not None:
             self._autosaver.schedule()
+        if self._stored is not None:
+            self.save_status = "saved"  # the store committed the edit before it was shown
+
+    def pull(self) -> int:
+        """Bring in the edits others have committed to the stored row, and show them; returns how many changes.
+
+        Called by itself in a kernel when the store says the row changed; a row not from a store has nothing to pull.
+        """
+        if self._stored is None:
+            return 0
+        with self._lock:
+            changes = self._stored.pull()
+        if changes and self.row is self._stored.row:
+            self._send_update(changes, None)
+            summary = protocol.row_summary(self.row, self._title(self._current))
+            if self.rows[self._current] != summary:
+                rows = list(self.rows)
+                rows[self._current] = summary
+                self.rows = rows
+            for change in changes:
+                self._call_on_change(change)
+        return len(changes)
 
     def _send_update(self, changes: Sequence[Change], request: int | None) -> None:
         touched = [(c.kind, c.space, c.instance) for c in changes]
@@ -421,6 +463,9 @@ class Annotator(anywidget.AnyWidget):
     def close(self) -> None:
         """Save a pending edit, stop fetching frames ahead, and close the widget."""
         # Also called by ipywidgets' __del__, on an object whose __init__ may have stopped early.
+        watcher: RowWatcher | None = getattr(self, "_watcher", None)
+        if watcher is not None:
+            watcher.stop()
         autosaver: Autosaver | None = getattr(self, "_autosaver", None)
         if autosaver is not None:
             autosaver.flush(raise_errors=False)
