@@ -162,13 +162,15 @@ def _is_store(target: str, fmt: str | None, *, reading: bool) -> bool:
 
 
 def _sqlite_file(target: str) -> Path | None:
-    """The file of a SQLite store (a path, or ``sqlite:///path``); None for other URLs."""
-    if not _URL.match(target):
-        return Path(target).expanduser()
-    scheme, rest = target.split("://", 1)
-    if scheme.lower() in ("sqlite", "sqlite+pysqlite") and rest.startswith("/") and len(rest) > 1:
-        return Path(rest[1:]).expanduser()
-    return None  # PostgreSQL, or a URL the store refuses with its own message
+    """The file of a SQLite store (a path, or ``sqlite:///path``); None for PostgreSQL.
+
+    Raises:
+        StoreError: For a URL no store takes (the store's own message).
+    """
+    from labelspace.store._engine import normalise_url
+
+    url = normalise_url(target)
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:") else None
 
 
 def _open_existing(target: str) -> Store:

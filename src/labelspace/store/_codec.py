@@ -41,6 +41,7 @@ def fragment_of(data: bytes | None, where: str) -> dict[str, Any] | None:
 def images_bytes(images: Mapping[str, Image]) -> bytes:
     """The ``before`` images of a log entry: zlib of JSON ``{hash: [seq, version, fragment or null]}``."""
     parts = []
+    # The fragments are JSON bytes already: they go in as they are, not parsed and dumped again.
     for h, (seq, version, data) in images.items():
         body = b"null" if data is None else data
         parts.append(orjson.dumps(h) + b":[" + str(seq).encode() + b"," + str(version).encode() + b"," + body + b"]")

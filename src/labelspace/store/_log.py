@@ -28,9 +28,10 @@ class StaleError(Exception):
 
 @dataclass(frozen=True)
 class Written:
-    """What an edit's transaction wrote: its log id, and each instance's new version and seq."""
+    """What an edit's transaction wrote: its log id, the row's newest log id before it, versions and seqs."""
 
     entry: int
+    previous: int
     versions: dict[str, int]
     seqs: dict[str, int]
 
@@ -48,7 +49,7 @@ class Entry:
         op: The operation (JSON-ready).
         touched: Per instance, the frames and answers changed (see ``_codec.touched_of``).
         data: Per instance, its fragment's bytes after the edit (None: it left the row).
-        kinds: Per instance, ``object`` or ``classification``.
+        kinds: Per instance, ``object`` or ``classification`` (None for one that left the row: it keeps its kind).
         expected: Per instance, the version the edit was based on (0: not in the store).
         seqs: Per instance, a seq to restore (an undo brings an instance back to its place).
     """
@@ -61,7 +62,7 @@ class Entry:
     op: Mapping[str, Any]
     touched: Mapping[str, Any]
     data: Mapping[str, bytes | None]
-    kinds: Mapping[str, str]
+    kinds: Mapping[str, str | None]
     expected: Mapping[str, int]
     seqs: Mapping[str, int]
 
@@ -75,15 +76,16 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
     """
     hashes = list(entry.data)
     found: dict[str, Image] = {}
-    for chunk in range(0, len(hashes), 500):
-        part = hashes[chunk : chunk + 500]
-        query = sa.select(t.instances.c.hash, t.instances.c.seq, t.instances.c.version, t.instances.c.data).where(
-            t.instances.c.row_id == entry.row_id, t.instances.c.hash.in_(part)
-        )
+    kinds: dict[str, str] = {}
+    for part in chunks(hashes):
+        query = sa.select(
+            t.instances.c.hash, t.instances.c.seq, t.instances.c.version, t.instances.c.data, t.instances.c.kind
+        ).where(t.instances.c.row_id == entry.row_id, t.instances.c.hash.in_(part))
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
-        for h, seq, version, data in connection.execute(query):
+        for h, seq, version, data, kind in connection.execute(query):
             found[h] = (seq, version, data)
+            kinds[h] = kind
     stale = [h for h in hashes if found.get(h, (0, 0, None))[1] != entry.expected.get(h, 0)]
     if stale:
         raise StaleError(stale)
@@ -104,7 +106,8 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
             seq, next_seq = next_seq, next_seq + 1
         version = (old[1] if old is not None else 0) + 1
         versions[h], seqs[h] = version, seq
-        values = {"seq": seq, "version": version, "data": entry.data[h], "kind": entry.kinds[h]}
+        kind = entry.kinds.get(h) or kinds.get(h, "object")
+        values = {"seq": seq, "version": version, "data": entry.data[h], "kind": kind}
         if old is None:
             inserts.append({"row_id": entry.row_id, "hash": h, **values})
         else:
@@ -141,9 +144,15 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
         )
         .returning(t.edits.c.id)
     ).scalar_one()
+    previous = connection.execute(sa.select(t.rows.c.last_edit).where(t.rows.c.id == entry.row_id)).scalar_one()
     connection.execute(sa.update(t.rows).where(t.rows.c.id == entry.row_id).values(last_edit=entry_id, updated_at=now))
     notify(connection, entry.row_id)
-    return Written(entry_id, versions, seqs)
+    return Written(entry_id, int(previous), versions, seqs)
+
+
+def chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """``values`` in lists of at most ``size`` (a bound on the parameters of one ``IN``)."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 CHANNEL = "labelspace_edits"
@@ -155,4 +164,4 @@ def notify(connection: Connection, row_id: int) -> None:
         connection.execute(sa.text("SELECT pg_notify(:channel, :row)"), {"channel": CHANNEL, "row": str(row_id)})
 
 
-__all__ = ["CHANNEL", "Entry", "StaleError", "Written", "notify", "write_entry"]
+__all__ = ["CHANNEL", "Entry", "StaleError", "Written", "chunks", "notify", "write_entry"]

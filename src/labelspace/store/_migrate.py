@@ -7,6 +7,7 @@ so an older program never writes into a schema it does not understand.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,10 +29,14 @@ def _config(connection: Connection) -> Config:
     return config
 
 
+@functools.lru_cache(maxsize=1)
+def _script() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS))
+
+
 def head() -> str:
     """The newest schema revision this labelspace knows."""
-    script = ScriptDirectory(str(MIGRATIONS))
-    found = script.get_current_head()
+    found = _script().get_current_head()
     assert found is not None
     return found
 
@@ -55,8 +60,7 @@ def ensure_schema(connection: Connection, where: str) -> None:
     newest = head()
     if revision == newest:
         return
-    script = ScriptDirectory(str(MIGRATIONS))
-    known = {r.revision for r in script.walk_revisions()}
+    known = {r.revision for r in _script().walk_revisions()}
     if revision is not None and revision not in known:
         raise StoreError(
             f"The store {where} has schema version {revision!r}, newer than this labelspace knows (up to "

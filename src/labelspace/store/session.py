@@ -36,7 +36,7 @@ from labelspace.model.operations import Change, Edit, apply_operation
 from labelspace.store import _schema as t
 from labelspace.store._codec import clash, fragment_bytes, fragment_of, images_of, touched_of
 from labelspace.store._engine import run
-from labelspace.store._log import Entry, StaleError, Written, write_entry
+from labelspace.store._log import Entry, StaleError, Written, chunks, write_entry
 
 if TYPE_CHECKING:
     from labelspace.store.store import Store
@@ -136,11 +136,12 @@ class StoredRow:
         touched: Mapping[str, Any],
         seqs: Mapping[str, int],
     ) -> Written:
-        data, kinds = {}, {}
+        data: dict[str, bytes | None] = {}
+        kinds: dict[str, str | None] = {}
         for h in touched:
             fragment = instance_fragment(self.row, h)
             data[h] = fragment_bytes(fragment)
-            kinds[h] = fragment["kind"] if fragment is not None else self._kind_in_store(h)
+            kinds[h] = None if fragment is None else fragment["kind"]
         entry = Entry(
             self.row_id,
             self.user,
@@ -156,22 +157,9 @@ class StoredRow:
         )
         return run(self._store.engine, lambda c: write_entry(c, entry), write=True, where=self._store.url_shown)
 
-    def _kind_in_store(self, instance_hash: str) -> str:
-        found = run(
-            self._store.engine,
-            lambda c: c.execute(
-                sa.select(t.instances.c.kind).where(
-                    t.instances.c.row_id == self.row_id, t.instances.c.hash == instance_hash
-                )
-            ).scalar(),
-            write=False,
-            where=self._store.url_shown,
-        )
-        return str(found or "object")
-
     def _after_write(self, written: Written) -> None:
         self._versions.update(written.versions)
-        if written.entry == self._seen + 1:
+        if written.previous <= self._seen:  # nobody else wrote to the row in between: the row is up to date
             self._seen = written.entry
 
     def _merge_or_refuse(self, hashes: list[str], touched: Mapping[str, Any], since: int) -> None:
@@ -209,14 +197,13 @@ class StoredRow:
 
     def _bring_in(self, entries: list[tuple[int, str | None, str, dict[str, Any]]]) -> list[Change]:
         """Make the row show the store's version of every instance ``entries`` touched."""
-        hashes = {h for _, _, _, touched in entries for h in touched}
         if not entries:
             return []
-        newest = entries[-1][0]
+        hashes = {h for _, _, _, touched in entries for h in touched}
 
         def read(c: Connection) -> list[Any]:
             out = []
-            for part in _chunks(sorted(hashes)):
+            for part in chunks(sorted(hashes)):
                 out += list(
                     c.execute(
                         sa.select(t.instances.c.hash, t.instances.c.version, t.instances.c.data).where(
@@ -235,7 +222,7 @@ class StoredRow:
             )
             changes += self._put(h, fragment_of(data, f"row {self.row_id}"), "pull", frames)
             self._versions[h] = version
-        self._seen = max(self._seen, newest)
+        self._seen = max(self._seen, entries[-1][0])
         return changes
 
     def _put(self, h: str, fragment: Mapping[str, Any] | None, op: str, frames: tuple[Range, ...]) -> list[Change]:
@@ -263,7 +250,7 @@ class StoredRow:
             What changed in the row (one ``Change`` per instance and space; ``op`` is ``"pull"``).
         """
         with self._lock:
-            entries = list(self._entries_since(self._seen))
+            entries = self._entries_since(self._seen)
             foreign = [e for e in entries if e[2] != self.session]
             changes = self._bring_in(foreign) if foreign else []
             if entries:
@@ -361,18 +348,16 @@ class StoredRow:
                 touched = {h: {"frames": [], "answers": True, "whole": True} for h in images}
                 seqs = {h: seq for h, (seq, _, _) in images.items()}
                 written = self._commit(which, target, {"op": which, "edit": target}, touched, seqs)
-            except StaleError as stale:
+            except BaseException as e:
                 for h, fragment in saved.items():
                     put_fragment(self.row, h, fragment)
+                if not isinstance(e, StaleError):
+                    raise
                 self.pull()
                 raise ConflictError(
-                    f"Row {self.row_id}: cannot {which} edit {target}: someone changed instance {stale.hashes[0]!r} "
+                    f"Row {self.row_id}: cannot {which} edit {target}: someone changed instance {e.hashes[0]!r} "
                     f"a moment ago; nothing was {which}ne. The row now shows their version."
                 ) from None
-            except BaseException:
-                for h, fragment in saved.items():
-                    put_fragment(self.row, h, fragment)
-                raise
             self._after_write(written)
             (undone if which == "undo" else done).append(stack.pop())
             return changes
@@ -419,13 +404,17 @@ class StoreHistory(History):
     def __init__(self, stored: StoredRow) -> None:
         super().__init__(stored.row)
         self._stored = stored
+        # The operations of log entries, for the undo and redo buttons' labels (read once each).
+        self._operations: dict[int, Mapping[str, Any]] = {}
 
     def apply(self, operation: Mapping[str, Any]) -> tuple[int, Edit]:
         """Carry out and commit an operation (see ``StoredRow.apply``)."""
         edit = self._stored.apply(operation)
         if edit.is_empty():
             return 0, edit
-        return self._stored._undo_stack()[0][-1], edit
+        entry = self._stored._undo_stack()[0][-1]
+        self._operations[entry] = edit.operation
+        return entry, edit
 
     @property
     def can_undo(self) -> int:
@@ -450,13 +439,16 @@ class StoreHistory(History):
     def _label_edit(self, entry_id: int) -> Edit | None:
         if not entry_id:
             return None
-        op = run(
-            self._stored.store.engine,
-            lambda c: c.execute(sa.select(t.edits.c.op).where(t.edits.c.id == entry_id)).scalar(),
-            write=False,
-            where=self._stored.store.url_shown,
-        )
-        return Edit(orjson.loads(op) if op else {}, ())
+        operation = self._operations.get(entry_id)
+        if operation is None:
+            op = run(
+                self._stored.store.engine,
+                lambda c: c.execute(sa.select(t.edits.c.op).where(t.edits.c.id == entry_id)).scalar(),
+                write=False,
+                where=self._stored.store.url_shown,
+            )
+            operation = self._operations[entry_id] = orjson.loads(op) if op else {}
+        return Edit(operation, ())
 
     def next_undo(self) -> Edit | None:
         """The edit ``undo`` would undo (its operation only), or None."""
@@ -480,10 +472,6 @@ class StoreHistory(History):
 
     def clear(self) -> None:
         """Nothing to forget: the history is the store's log."""
-
-
-def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 __all__ = ["StoreHistory", "StoredRow"]

@@ -8,7 +8,6 @@ row commits its edits in ``session``.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from labelspace.model._meta import now_micros, to_micros
+from labelspace.model._meta import from_micros, now_micros, to_micros
 from labelspace.model.errors import LabelRowError, StoreError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native.fragments import (
@@ -242,12 +241,7 @@ class Store:
 
     def stages(self, project: int | str | None = None) -> list[str]:
         """A project's stages, first to last."""
-        pid = self.project_id(project)
-        found = self._stages.get(pid)
-        if found is None:
-            found = next(list(p["stages"]) for p in self.projects() if p["id"] == pid)
-            self._stages[pid] = found
-        return list(found)
+        return list(self._stages[self.project_id(project)])  # project_id read them with the project
 
     def ontology(self, project: int | str | None = None, version: int | None = None) -> Ontology:
         """A project's ontology: the newest version, or the one asked for."""
@@ -433,31 +427,35 @@ class Store:
             raise StoreError(f"The store has no row {row_id!r}; store.rows() lists them.")
         return found
 
-    def _load(self, row_id: int) -> tuple[LabelRow, dict[str, int], int]:
+    def _fetch(self, c: Connection, row_id: int) -> tuple[Any, list[Any]]:
+        """A row's record and its instances (hash, version, data), in their order, in the caller's transaction."""
         if isinstance(row_id, bool) or not isinstance(row_id, int):
             raise StoreError(f"A row id is an int (store.rows() lists them), got {row_id!r:.40}.")
-
-        def work(c: Connection) -> tuple[Any, list[Any]]:
-            record = self._row_record(c, row_id)
-            found = list(
-                c.execute(
-                    sa.select(t.instances.c.hash, t.instances.c.version, t.instances.c.data)
-                    .where(t.instances.c.row_id == row_id)
-                    .order_by(t.instances.c.seq)
-                )
+        record = self._row_record(c, row_id)
+        found = list(
+            c.execute(
+                sa.select(t.instances.c.hash, t.instances.c.version, t.instances.c.data)
+                .where(t.instances.c.row_id == row_id)
+                .order_by(t.instances.c.seq)
             )
-            return record, found
+        )
+        return record, found
 
-        record, found = self._read(work)
-        project_id, version, head, last_edit = record
-        ontology = self._ontology(int(project_id), int(version))
+    def _decode(self, row_id: int, record: Any, datas: list[bytes]) -> LabelRow:
+        """A row from its record and its instances' data (in order)."""
+        project_id, version, head, _ = record
         where = f"row {row_id} of {self.url_shown}"
-        fragments = [fragment_of(data, where) for _, _, data in found if data is not None]
+        fragments: list[Any] = [fragment_of(data, where) for data in datas]
+        ontology = self._ontology(int(project_id), int(version))
         try:
-            row = label_row_from_fragments(orjson.loads(head), fragments, ontology)  # type: ignore[arg-type]
+            return label_row_from_fragments(orjson.loads(head), fragments, ontology)
         except LabelRowError as e:
             raise StoreError(f"{where} cannot be read: {e.message}") from None
-        return row, {h: int(v) for h, v, _ in found}, int(last_edit)
+
+    def _load(self, row_id: int) -> tuple[LabelRow, dict[str, int], int]:
+        record, found = self._read(lambda c: self._fetch(c, row_id))
+        row = self._decode(row_id, record, [data for _, _, data in found if data is not None])
+        return row, {h: int(v) for h, v, _ in found}, int(record[3])
 
     def load_row(self, row_id: int) -> LabelRow:
         """A copy of a row as it is now (edits to it are not stored; use ``open_row`` to edit)."""
@@ -474,8 +472,16 @@ class Store:
         """The project's rows as they are now, as a ``Project`` (for exporting to a format)."""
         pid = self.project_id(project)
         out = Project(self.ontology(pid))
-        for info in self.rows(pid):
-            row = self.load_row(info.id)
+
+        def work(c: Connection) -> list[tuple[int, Any, list[Any]]]:
+            # One transaction: the rows as they all were at one moment, whatever is being edited.
+            ids = c.execute(
+                sa.select(t.rows.c.id).where(t.rows.c.project_id == pid).order_by(t.rows.c.position)
+            ).scalars()
+            return [(row_id, *self._fetch(c, row_id)) for row_id in list(ids)]
+
+        for row_id, record, found in self._read(work):
+            row = self._decode(row_id, record, [data for _, _, data in found if data is not None])
             if row.ontology is not out.ontology:
                 row = LabelRow.from_dict(row.to_dict(), out.ontology)
             out.add_row(row)
@@ -505,8 +511,6 @@ class Store:
                     .order_by(t.edits.c.id)
                 )
             )
-
-        from labelspace.model._meta import from_micros
 
         return [
             LogEntry(
@@ -557,10 +561,7 @@ class Store:
                 )
             for h, (seq, _version, data) in images_of(before, f"edit {entry_id}").items():
                 state[h] = (seq, data)
-        project_id, version, head, _ = record
-        where = f"row {row_id} of {self.url_shown}"
-        fragments = [fragment_of(data, where) for _, data in sorted(state.values(), key=lambda x: x[0]) if data]
-        return label_row_from_fragments(orjson.loads(head), fragments, self._ontology(int(project_id), int(version)))  # type: ignore[arg-type]
+        return self._decode(row_id, record, [data for _, data in sorted(state.values(), key=lambda x: x[0]) if data])
 
     def compact(self, before: datetime | None = None, row_id: int | None = None) -> int:
         """Fold old edits into the rows' state: drop what the log kept of the state before each edit.
@@ -730,8 +731,6 @@ class Store:
 
     def reviews(self, row_id: int) -> list[Review]:
         """A row's reviews, oldest first."""
-        from labelspace.model._meta import from_micros
-
         found = self._read(
             lambda c: list(
                 c.execute(
@@ -817,15 +816,4 @@ class Store:
         return "\n".join(lines)
 
 
-def wait_for_change(stored: StoredRow, timeout: float, poll: float = 0.25) -> bool:
-    """Wait until the store holds edits to the row the session has not seen (polling); whether it does."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if stored.changed():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-
-
-__all__ = ["DEFAULT_STAGES", "LogEntry", "Review", "RowInfo", "Store", "wait_for_change"]
+__all__ = ["DEFAULT_STAGES", "LogEntry", "Review", "RowInfo", "Store"]
