@@ -500,7 +500,7 @@ def main() -> None:
             f"     time between animation frames: median {p(d['intervals'], 50):.1f} ms, p95 {p(d['intervals'], 95):.1f} ms, longest {max(d['intervals']):.1f} ms   [p95 16.7 ms]\n"
             f"     work in requestAnimationFrame callbacks per frame that had some: {ms(busy)} ({len(busy)} of {len(d['perFrame'])} frames)\n"
             f"     windowing one 512x512 slice into its canvas (paintMs): {ms([m for _, m in d['windows']], 2)}; "
-            f"each new window windows {d['held']} slice canvases + 2 reformats (500x512)\n"
+            f"each new window repaints the slice on screen + 2 reformats (500x512); {d['held']} slice canvases kept\n"
         )
 
     print(
@@ -523,7 +523,7 @@ def main() -> None:
         f"   the rest of the volume read into the browser {results['read_all']:.1f} s after those jumps ({results['kept'] / 2**20:.0f} MiB of values kept)\n"
         f"   far slice once it is read ({len(far)}, {results['far_failed']} not painted within 10 s): median {p([r['frame'] for r in far], 50):.1f} / {p([r['drawn'] for r in far], 50):.1f} ms, "
         f"p95 {p([r['frame'] for r in far], 95):.1f} / {p([r['drawn'] for r in far], 95):.1f} ms\n"
-        f"     of which: the _slice round trip {ms(roundtrip)}; from the answer to its values kept (inflated: decodeSlice) {ms(decoding)}; "
+        f"     of which (the slices fetched while reading in the background, and the far ones fetched): the _slice round trip {ms(roundtrip)}; from the answer to its values kept (inflated: decodeSlice) {ms(decoding)}; "
         f"from there to the slice handed to the stage (windowed, shapes set) {ms(handing)}; "
         f"from there to the stage's image drawn (next animation frame; near and far) {ms(to_draw)}\n"
         f"     measured on their own: a round trip with no values (an index outside the volume) {ms(parts['trips'])}; "

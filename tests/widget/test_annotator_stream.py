@@ -161,6 +161,7 @@ def test_frames_of_video_files_are_not_encoded_ahead_in_the_kernel(ontology, cli
 
     row = LabelRow.from_media(ontology, {"cam": clip})
     store = FrameStore({})
+    assert store.locate(row.get_space(id="cam")).path == clip  # found: the empty prefetch is not a failure
     assert store.prefetch([((0, "cam", 0), row.get_space(id="cam"), 0)]) == []  # sent as packets instead
     given = FrameStore({"cam": np.zeros((40, 48, 64, 3), np.uint8)})
     [future] = given.prefetch([((0, "cam", 0), row.get_space(id="cam"), 0)])  # arrays go as encoded frames

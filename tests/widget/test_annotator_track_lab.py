@@ -135,6 +135,8 @@ def test_a_box_drawn_on_frame_0_is_tracked_over_50_frames_from_the_browser(open_
     wait_update(page, n)
     progress = page.evaluate("window.lsProgress")
     assert any(running == "true" for running, _, _ in progress), progress
+    # Done only at the end: no earlier message says the task stopped (storing the result is its last step).
+    assert all(running == "true" for running, _, _ in progress[:-1]), progress
     assert progress[-1][0] == "false", progress
     assert progress[-1][2].startswith(f"Tracked: 1 object(s), {TRACKED} frame(s) forward"), progress[-1]
     assert page.locator(".ls-annotator .ls-progress button").count() == 0  # no Cancel once done

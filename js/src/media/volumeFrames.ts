@@ -109,6 +109,8 @@ export class VolumeFrames implements FrameSource {
   private repaintScheduled = false;
   private closed = false;
   private filling = false;
+  /** Whether the volume is on screen: only then is the rest of it read in the background (not for a row fetched ahead). */
+  private shown = false;
   private around = 0;
 
   constructor(
@@ -195,8 +197,14 @@ export class VolumeFrames implements FrameSource {
     // The slices either side, for a step back as well as forward.
     if (frame > 0) void this.slice(0, frame - 1).catch(() => undefined);
     this.around = frame;
-    if (!this.filling) void this.fill();
+    if (this.shown && !this.filling) void this.fill();
     return held.canvas as CanvasImageSource;
+  }
+
+  /** The volume is on screen: read the rest of it in the background from the slice shown. */
+  show(): void {
+    this.shown = true;
+    if (!this.filling) void this.fill();
   }
 
   /**

@@ -2,7 +2,8 @@
 // for; while one is being fetched and painted no other is asked for, so a slow frame is skipped
 // over (the clock keeps time) rather than the video falling behind it. A source that decodes in
 // order (a video) says which frame to ask for instead (`playable`): the latest it has ready, so
-// that falling behind skips decoded frames rather than dropping the decoding under way.
+// that falling behind skips decoded frames rather than dropping the decoding under way; when none
+// newer is ready it is the next frame, so a decoder slower than the clock plays slower than real time.
 
 export interface PlayerHost {
   /** Show a frame; settles once it is painted (or overtaken by a newer one). */

@@ -674,16 +674,14 @@ class Annotator(anywidget.AnyWidget):
 
         Never raises (anywidget would then not answer at all): a failure is an ``error`` in the response.
         """
-        try:
+
+        def work() -> tuple[dict[str, Any], list[bytes]]:
             row_index, space, frame = self._image_request(msg)
             encoded = self._frames.get((row_index, space.space_id, frame), space, frame)
-        except LabelspaceError as e:
-            return _image_error(e.message), []
-        except Exception as e:
-            log.exception("Annotator could not encode an image")
-            return _image_error(f"Could not read the image: {type(e).__name__}: {e}"), []
-        response: ImageResponse = {"mime": encoded.mime, "width": encoded.width, "height": encoded.height, "error": ""}
-        return response, [encoded.data]
+            return {"mime": encoded.mime, "width": encoded.width, "height": encoded.height}, [encoded.data]
+
+        response, data = self._answer("image", {"mime": "", "width": 0, "height": 0}, work)
+        return response, data  # type: ignore[return-value]  # an ImageResponse: mime, width, height, error
 
     def _image_request(self, msg: Any) -> tuple[int, Space, int]:
         if not isinstance(msg, Mapping):
@@ -776,10 +774,6 @@ def _main_loop() -> Any:
     if not Kernel.initialized():
         return None
     return getattr(Kernel.instance(), "io_loop", None)
-
-
-def _image_error(message: str) -> ImageResponse:
-    return {"mime": "", "width": 0, "height": 0, "error": message}
 
 
 __all__ = ["Annotator"]

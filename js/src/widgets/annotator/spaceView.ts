@@ -126,6 +126,7 @@ export class SpaceView implements ToolHost {
     this.stage.rightDrag = null;
     this.root.classList.toggle("ls-volume", source !== null);
     if (source) {
+      source.show();
       const view = this;
       const panel = new VolumePanel(
         source,
