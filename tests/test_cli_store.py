@@ -91,6 +91,12 @@ def test_a_coco_file_into_a_store_and_out_again(coco, tmp_path):
     assert canonical(formats.load(tmp_path / "native.json")) == canonical(formats.load(coco))
     code, output = run("info", tmp_path / "native.json")
     assert code == 0 and "(labelspace)" in output
+    # info on the store counts the same labels as on the file written from it.
+    code, from_store = run("info", store)
+    assert code == 0 and from_store.startswith(f"{store} (store, project 'street')\n"), from_store
+    assert from_store.split("\n", 1)[1] == output.split("\n", 1)[1]
+    code, output = run("info", coco, "--project", "street")
+    assert code == 2 and "--project is for a store" in output
 
 
 def test_the_exported_coco_loads_in_pycocotools(coco, tmp_path):

@@ -500,15 +500,26 @@ def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 @main.command()
-@click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
+@click.argument("target", metavar="FILE", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="The file's format (recognised when omitted).")
 @click.option("--media", "media_root", type=click.Path(path_type=Path), help="Folder the media paths are relative to.")
 @click.option("--allow-outside-media", is_flag=True, help="Keep media paths that lead outside the media folder.")
-def info(path: Path, fmt: str | None, media_root: Path | None, allow_outside_media: bool) -> None:
-    """Print counts of spaces, objects, frames and classes in a labels file or folder."""
+@click.option("--project", "project_name", metavar="NAME", help="For a store: the project to count.")
+def info(
+    target: str, fmt: str | None, media_root: Path | None, allow_outside_media: bool, project_name: str | None
+) -> None:
+    """Print counts of spaces, objects, frames and classes in a labels file or folder, or a store's project."""
     from labelspace import formats
 
+    path = Path(target)
+    store = _is_store(target, fmt, reading=True)
+    if project_name is not None and not store:
+        raise click.UsageError("--project is for a store; FILE is not one.")
+
     def run() -> tuple[str, Project]:
+        if store:
+            project, name = _read_store(target, project_name)
+            return f"store, project {name!r}", project
         return formats.read(path, fmt, media=media_root, allow_outside_media=allow_outside_media)
 
     name, project = _guarded(run)
@@ -529,7 +540,7 @@ def info(path: Path, fmt: str | None, media_root: Path | None, allow_outside_med
                     sum(len(r) for r in space.get_classification_frames(c)) or space.number_of_frames
                 )
                 per_class[c.ontology_item.title] += 1
-    click.echo(f"{path} ({name})")
+    click.echo(f"{target} ({name})")
     click.echo(f"  rows:                    {len(project.rows)}")
     click.echo(
         f"  spaces:                  {sum(kinds.values())} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})"
