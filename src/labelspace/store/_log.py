@@ -75,14 +75,18 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
             (nothing is written; the caller's transaction should be left to roll back or end).
     """
     hashes = list(entry.data)
+    # Lock the row first: writers of one row then queue here, so that two of them cannot both see an
+    # instance missing (or the same next seq) and insert it twice. (SQLite's write lock is the whole file.)
+    lock = sa.select(t.rows.c.last_edit).where(t.rows.c.id == entry.row_id)
+    if connection.dialect.name == "postgresql":
+        lock = lock.with_for_update()
+    previous = connection.execute(lock).scalar_one()
     found: dict[str, Image] = {}
     kinds: dict[str, str] = {}
     for part in chunks(hashes):
         query = sa.select(
             t.instances.c.hash, t.instances.c.seq, t.instances.c.version, t.instances.c.data, t.instances.c.kind
         ).where(t.instances.c.row_id == entry.row_id, t.instances.c.hash.in_(part))
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
         for h, seq, version, data, kind in connection.execute(query):
             found[h] = (seq, version, data)
             kinds[h] = kind
@@ -144,7 +148,6 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
         )
         .returning(t.edits.c.id)
     ).scalar_one()
-    previous = connection.execute(sa.select(t.rows.c.last_edit).where(t.rows.c.id == entry.row_id)).scalar_one()
     connection.execute(sa.update(t.rows).where(t.rows.c.id == entry.row_id).values(last_edit=entry_id, updated_at=now))
     notify(connection, entry.row_id)
     return Written(entry_id, int(previous), versions, seqs)
