@@ -25,7 +25,14 @@ from labelspace.model.coordinates import (
     SkeletonCoordinate,
     SkeletonCoordinates,
 )
-from labelspace.model.errors import FormatError, LabelRowError, LabelspaceError, OntologyError
+from labelspace.model.errors import (
+    ConflictError,
+    FormatError,
+    LabelRowError,
+    LabelspaceError,
+    OntologyError,
+    StoreError,
+)
 from labelspace.model.frames import Frames, Range
 from labelspace.model.instances import ClassificationInstance, NumericAnswerValue, ObjectInstance
 from labelspace.model.label_row import LabelRow
@@ -66,6 +73,7 @@ __all__ = [
     "Classification",
     "ClassificationAnnotation",
     "ClassificationInstance",
+    "ConflictError",
     "DynamicAnswerRuns",
     "FormatError",
     "FrameOverlapStrategy",
@@ -100,6 +108,7 @@ __all__ = [
     "SkeletonNode",
     "SkeletonTemplate",
     "Space",
+    "StoreError",
     "TextAttribute",
     "VideoSpace",
     "__version__",

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import webbrowser
 from collections.abc import Callable, Iterator
@@ -286,9 +287,17 @@ def _stop_signals() -> Iterator[threading.Event]:
 
 
 def _wait_until_up(
-    server: subprocess.Popen[bytes], status_url: str, token: str, stop: threading.Event, log: Path
+    server: subprocess.Popen[bytes],
+    status_url: str,
+    token: str,
+    stop: threading.Event,
+    log: Path,
+    what: str = "JupyterLab",
+    any_answer: bool = False,
 ) -> bool:
     """Poll the server's status until it answers (True), or until stopped (False).
+
+    With ``any_answer`` an HTTP error status counts as an answer (a server with no status page).
 
     Raises:
         LabelspaceError: If the server exits, or does not answer within ``START_SECONDS``, with the end of its log.
@@ -300,15 +309,18 @@ def _wait_until_up(
             with urllib.request.urlopen(request, timeout=2) as answer:
                 if answer.status == 200:
                     return True
+        except urllib.error.HTTPError:
+            if any_answer:
+                return True
         except OSError:  # not listening yet (URLError is an OSError)
             pass
         if server.poll() is not None:
             raise LabelspaceError(
-                f"JupyterLab did not start (exit status {server.returncode}); the end of its log:\n{_tail(log)}"
+                f"{what} did not start (exit status {server.returncode}); the end of its log:\n{_tail(log)}"
             )
         if time.monotonic() > deadline:
             raise LabelspaceError(
-                f"JupyterLab did not answer within {START_SECONDS:.0f} s; the end of its log:\n{_tail(log)}"
+                f"{what} did not answer within {START_SECONDS:.0f} s; the end of its log:\n{_tail(log)}"
             )
         stop.wait(0.2)
     return False

@@ -382,6 +382,67 @@ def store_group() -> None:
     """
 
 
+@main.command()
+@click.argument("url", metavar="URL")
+@click.option("--project", metavar="NAME", help="The project to label (needed when the store holds several).")
+@click.option("--stage", metavar="STAGE", help="The stage rows are claimed from (default: the project's first).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8866, show_default=True, help="Port (0: a free one).")
+@click.option("--token", metavar="TOKEN", help="The token visitors need in the URL (default: a random one).")
+@click.option(
+    "--media",
+    "media_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder the rows' relative media paths are relative to.",
+)
+@click.option("--height", type=click.IntRange(200, 4000), help="The Annotator's height in pixels.")
+@click.option("--browser/--no-browser", default=False, show_default=True, help="Open the URL in a web browser too.")
+def serve(
+    url: str,
+    project: str | None,
+    stage: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    media_root: Path,
+    height: int | None,
+    browser: bool,
+) -> None:
+    """Serve the Annotator on a store to a team, in the browser, until Ctrl-C.
+
+    Each person opens the printed URL (adding &user=THEIR-NAME, or typing it when asked; under
+    JupyterHub the hub's name is used) and is handed rows of the stage one after another: Submit
+    moves a row to the next stage and claims the next (in a later stage, Accept or Reject with a
+    comment). Every edit is saved to the store as it is made. Runs Voila (pip install
+    'labelspace[serve]'); listens on 127.0.0.1 behind a token unless told otherwise.
+    """
+    from labelspace import _serve
+
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        _fail(f"{path}: no such store file (make one with: labelspace store import FILE {url}).")
+    try:
+        status = _serve.run(
+            url,
+            project=project,
+            stage=stage,
+            host=host,
+            port=port,
+            token=token,
+            root=media_root,
+            height=height,
+            browser=browser,
+            echo=click.echo,
+        )
+    except LabelspaceError as e:
+        _fail(e.message)
+    except OSError as e:
+        _fail(str(e))
+    sys.exit(status)
+
+
 @store_group.command("status")
 @click.argument("url", metavar="URL")
 def store_status(url: str) -> None:

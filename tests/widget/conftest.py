@@ -41,16 +41,25 @@ class Sent:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """One JupyterLab server and one Chromium for every end-to-end test of the session: (url, root, browser)."""
-    from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
+def chromium():
+    """One Chromium for every end-to-end test of the session."""
+    from tests.widget.jupyter import CHROMIUM, CHROMIUM_ARGS
 
     sync_playwright = require("playwright.sync_api").sync_playwright
-    root = tmp_path_factory.mktemp("lab")
-    with jupyter_lab(root) as url, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield url, root, browser
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, chromium):
+    """One JupyterLab server (and the session's Chromium) for every end-to-end test: (url, root, browser)."""
+    from tests.widget.jupyter import jupyter_lab
+
+    root = tmp_path_factory.mktemp("lab")
+    with jupyter_lab(root) as url:
+        yield url, root, chromium
 
 
 @pytest.fixture

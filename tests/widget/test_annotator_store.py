@@ -2,7 +2,7 @@
 
 import pytest
 
-from labelspace import Annotator, LabelRowError
+from labelspace import Annotator, LabelRowError, LabelspaceError, StoreError
 from labelspace.store import Store
 from tests.store._workers import box_ontology, put, video_row
 
@@ -63,3 +63,95 @@ def test_a_refused_edit_changes_neither_side(stored_row):
     assert len(store.history(row_id)) == 1
     with pytest.raises(LabelRowError, match="leave out autosave"):
         Annotator(store.open_row(row_id, user="ann"), autosave="x.json")
+
+
+@pytest.fixture
+def queue_store(tmp_path):
+    store = Store(tmp_path / "queue.db")
+    store.add_project("cams", box_ontology(), stages=["annotate", "review", "done"])
+    ids = [store.add_row(video_row(store.ontology(), 10)) for _ in range(3)]
+    return store, ids
+
+
+def test_claiming_rows_one_after_another(queue_store):
+    store, ids = queue_store
+    ann = Annotator(store, user="ann", stage="annotate")
+    messages = sent(ann)
+    assert ann.work == {"user": "ann", "stage": "annotate", "first": True, "row_id": ids[0], "done": 0}
+    bob = Annotator(store, user="bob")  # the first stage by default; never ann's row
+    assert bob.work["row_id"] == ids[1]
+    ann.handle({"kind": "edit", "request": 1, "op": put("a0000001", 3, 0.1)})
+    ann.handle({"kind": "work", "action": "submit"})
+    assert messages[-1]["kind"] == "row" and ann.row.to_dict() == store.load_row(ids[2]).to_dict()
+    assert ann.work["row_id"] == ids[2] and ann.work["done"] == 1
+    assert store.row_info(ids[0]).stage == "review" and store.row_info(ids[0]).assignee is None
+    assert [e.user for e in store.history(ids[0])] == ["ann"]
+    # Nothing left for ann after this one: an empty read-only row and a message that says so.
+    assert ann.submit() is None
+    assert ann.readonly and ann.row.list_spaces() == [] and ann.work["row_id"] is None
+    assert "No row of 'annotate' is left" in ann.message
+    with pytest.raises(LabelRowError, match="read-only"):
+        ann.edit(put("a0000002", 1, 0.1))
+    # A new kernel for bob carries on with the row he holds.
+    bob.close()
+    assert Annotator(store, user="bob").work["row_id"] == ids[1]
+
+
+def test_review_accepts_and_rejects(queue_store):
+    store, ids = queue_store
+    for row_id in ids[:2]:
+        store.set_stage(row_id, "review")
+    rev = Annotator(store, user="rita", stage="review")
+    sent(rev)
+    assert rev.work["first"] is False and rev.work["row_id"] == ids[0]
+    with pytest.raises(LabelspaceError, match="submitted, not accepted"):
+        Annotator(store, user="ann").accept()
+    assert rev.reject("box too loose") == ids[1]
+    assert store.row_info(ids[0]).stage == "annotate"
+    assert store.reviews(ids[0])[0].comment == "box too loose"
+    assert rev.accept() is None
+    assert store.row_info(ids[1]).stage == "done"
+
+
+def test_a_row_moved_away_is_not_finished_twice(queue_store):
+    store, ids = queue_store
+    ann = Annotator(store, user="ann")
+    sent(ann)
+    store.set_stage(ids[0], "done")  # a lead moves it while ann holds it
+    with pytest.raises(LabelspaceError, match="no longer held by ann"):
+        ann.submit()
+    assert store.row_info(ids[0]).stage == "done" and ann.work["row_id"] == ids[0]
+    ann.handle({"kind": "work", "action": "claim"})
+    assert ann.work["row_id"] == ids[1]
+    ann.release()
+    assert store.row_info(ids[1]).assignee is None and ann.work["row_id"] is None
+
+
+def test_claiming_needs_a_user_and_a_known_stage(queue_store, monkeypatch):
+    store, _ = queue_store
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    with pytest.raises(StoreError, match="pass user="):
+        Annotator(store)
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert Annotator(store).work["user"] == "hubuser"
+    with pytest.raises(StoreError, match="no stage 'qa'"):
+        Annotator(store, user="ann", stage="qa")
+    with pytest.raises(LabelRowError, match="for claiming rows from a Store"):
+        Annotator(store.open_row(1, user="ann"), stage="annotate")
+    with pytest.raises(LabelspaceError, match="does not claim rows"):
+        Annotator(store.open_row(1, user="ann")).submit()
+
+
+def test_the_served_page_knows_its_visitor(monkeypatch, queue_store):
+    from labelspace.widget.served import page, visitor
+
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert visitor("token=abc&user=%20alice%20") == "alice"
+    assert visitor("token=abc") is None
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-ann")
+    assert visitor("user=alice") == "hub-ann"  # the hub's name wins over the address
+    store, ids = queue_store
+    shown = page({"url": str(store.engine.url.database), "project": "cams", "stage": "annotate"})
+    assert isinstance(shown, Annotator) and shown.work["user"] == "hub-ann" and shown.work["row_id"] == ids[0]
+    refused = page({"url": str(store.engine.url.database), "project": "cams", "stage": "qa"})
+    assert "no stage" in refused.value

@@ -32,7 +32,13 @@ export interface TrackMessage {
 export interface CancelMessage {
   kind: "cancel";
 }
-export type ToKernel = ReadyMessage | EditMessage | UndoMessage | GotoMessage | TrackMessage | CancelMessage;
+/** Finish with the row held (claiming rows from a store), or claim one. */
+export interface WorkMessage {
+  kind: "work";
+  action: "submit" | "accept" | "reject" | "release" | "claim";
+  comment?: string;
+}
+export type ToKernel = ReadyMessage | EditMessage | UndoMessage | GotoMessage | TrackMessage | CancelMessage | WorkMessage;
 
 // -- kernel to browser --
 

@@ -14,6 +14,18 @@ export interface Model {
   height: number;
   message: string;
   save_status: SaveStatus;
+  work: WorkState | Record<string, never>;
+}
+
+/** Claiming rows from a store (`Annotator(store, user=..., stage=...)`); empty otherwise. */
+export interface WorkState {
+  user: string;
+  stage: string;
+  /** The project's first stage: rows are submitted; in a later one they are accepted or rejected. */
+  first: boolean;
+  /** The row held; null when none of the stage is free. */
+  row_id: number | null;
+  done: number;
 }
 
 /** "" without autosave; "pending" while an edit waits to be written; "saved"; "failed". */

@@ -384,6 +384,20 @@ class Store:
     def rows(self, project: int | str | None = None, *, stage: str | None = None) -> list[RowInfo]:
         """The rows of a project (all projects with None when the store has several), in order."""
         pid = None if project is None and len(self.projects()) != 1 else self.project_id(project)
+        return self._row_infos(pid, stage, None)
+
+    def row_info(self, row_id: int) -> RowInfo:
+        """One row as ``rows`` lists it (its stage, who holds it, how many objects).
+
+        Raises:
+            StoreError: If the store has no such row.
+        """
+        found = self._row_infos(None, None, row_id)
+        if not found:
+            raise StoreError(f"The store has no row {row_id!r}.")
+        return found[0]
+
+    def _row_infos(self, pid: int | None, stage: str | None, row_id: int | None) -> list[RowInfo]:
 
         def work(c: Connection) -> list[RowInfo]:
             counts = (
@@ -410,6 +424,8 @@ class Store:
                 query = query.where(t.rows.c.project_id == pid)
             if stage is not None:
                 query = query.where(t.rows.c.stage == stage)
+            if row_id is not None:
+                query = query.where(t.rows.c.id == row_id)
             return [
                 RowInfo(int(a), int(b), int(p), ti, st, asg, int(n), int(le))
                 for a, b, p, ti, st, asg, n, le in c.execute(query)

@@ -34,6 +34,7 @@ from labelspace.model.project import Project
 from labelspace.model.spaces import MultiFrameSpace, Space
 from labelspace.store._watch import RowWatcher
 from labelspace.store.session import StoredRow
+from labelspace.store.store import Store
 from labelspace.widget import protocol
 from labelspace.widget._annotator_media import FrameStore
 from labelspace.widget._annotator_stream import GroupParts, describe
@@ -41,6 +42,7 @@ from labelspace.widget._autosave import Autosaver
 from labelspace.widget._images import is_array, is_path
 from labelspace.widget._tracking import TrackingJob
 from labelspace.widget._volume import encode_slice
+from labelspace.widget._work import WorkQueue
 from labelspace.widget.protocol import (
     ImageResponse,
     ProgressMessage,
@@ -52,7 +54,7 @@ from labelspace.widget.protocol import (
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 
-MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto", "track", "cancel")
+MESSAGE_KINDS = ("ready", "edit", "undo", "redo", "goto", "track", "cancel", "work")
 """The kinds of message the browser sends (``anywidget-command`` messages are anywidget's own)."""
 
 MESSAGE_BYTES = 4 << 20
@@ -81,10 +83,11 @@ class Annotator(anywidget.AnyWidget):
     model refuses change nothing and are reported in the widget.
 
     Args:
-        source: The ``LabelRow`` to label, a ``Project`` whose rows to step through, or a row of
-            a store (``store.open_row(row_id, user=...)``): then every edit, undo and redo is
-            committed to the store before the widget shows it saved, undo reaches back to edits
-            of earlier sessions, and other people's edits to the row appear as they land.
+        source: The ``LabelRow`` to label, a ``Project`` whose rows to step through, a row of
+            a store (``store.open_row(row_id, user=...)``), or a ``Store`` to claim rows from one
+            after another (with ``user=`` and ``stage=``). On a store every edit, undo and redo is
+            committed before the widget shows it saved, undo reaches back to edits of earlier
+            sessions, and other people's edits to the row appear as they land.
         media: Where the pixels are, ``{space_id: path or array}`` (for a project, used for the
             space of that id in every row); an array for a video or volume holds one image per
             frame. For a row with one space, one path or array. Spaces not named show the media
@@ -98,6 +101,12 @@ class Annotator(anywidget.AnyWidget):
         readonly: Show the labels without letting them change (edits are refused).
         width: Width of the widget in pixels; 0 or None lets the browser choose.
         height: Height of the widget in pixels; 0 or None lets the browser choose.
+        user: With a ``Store``: who is labelling (under JupyterHub, the hub's user by default).
+            Rows are claimed for this person; ``submit()`` (or the Submit button) moves the row
+            to the next stage and claims the next one.
+        stage: With a ``Store``: the stage to claim rows from (the project's first by default).
+            In a later stage (a review) the row is accepted or rejected instead of submitted.
+        project: With a ``Store`` of several projects: which one (name or id).
 
     Raises:
         LabelRowError: If an argument is not of a kind it takes (the message says what is).
@@ -116,10 +125,11 @@ class Annotator(anywidget.AnyWidget):
     height = traitlets.Int(0).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
     save_status = traitlets.Enum(("", "pending", "saved", "failed"), default_value="").tag(sync=True)
+    work = traitlets.Dict().tag(sync=True)  # claiming rows from a store: user, stage, row_id, done; else empty
 
     def __init__(
         self,
-        source: LabelRow | Project | StoredRow,
+        source: LabelRow | Project | StoredRow | Store,
         media: Mapping[str, Any] | str | os.PathLike[str] | Any | None = None,
         *,
         on_change: Callable[[Change], Any] | None = None,
@@ -127,7 +137,24 @@ class Annotator(anywidget.AnyWidget):
         readonly: bool = False,
         width: int | None = None,
         height: int | None = None,
+        user: str | None = None,
+        stage: str | None = None,
+        project: int | str | None = None,
     ) -> None:
+        self._queue: WorkQueue | None = None
+        if isinstance(source, Store):
+            if autosave is not None:
+                raise LabelRowError(
+                    "Annotator: rows from a store are saved by the store as each edit is made; leave out autosave."
+                )
+            self._queue = WorkQueue(source, user, stage, project)
+            source = self._queue.claim() or LabelRow(source.ontology(self._queue.project))
+        elif user is not None or stage is not None or project is not None:
+            raise LabelRowError(
+                "Annotator: user=, stage= and project= are for claiming rows from a Store (Annotator(store, "
+                "user=..., stage=...)); for a row opened from a store, give the user to store.open_row."
+            )
+        self._readonly_wanted = bool(readonly)
         self._stored = source if isinstance(source, StoredRow) else None
         if isinstance(source, StoredRow):
             if autosave is not None:
@@ -142,7 +169,9 @@ class Annotator(anywidget.AnyWidget):
         elif isinstance(source, LabelRow):
             rows = [source]
         else:
-            raise LabelRowError(f"Annotator needs a LabelRow or a Project, got {type(source).__name__}.")
+            raise LabelRowError(
+                f"Annotator needs a LabelRow, a Project, a stored row or a Store, got {type(source).__name__}."
+            )
         if on_change is not None and not callable(on_change):
             raise LabelRowError(f"Annotator: on_change must be a function taking a Change, got {on_change!r:.40}.")
         if autosave is not None and not is_path(autosave):
@@ -178,6 +207,11 @@ class Annotator(anywidget.AnyWidget):
         self.on_msg(self._on_message)
         self.observe(self._on_row_index, names="row_index")
         self._watcher: RowWatcher | None = None
+        self._watch()
+        if self._queue is not None:
+            self._show_work()
+
+    def _watch(self) -> None:
         if self._stored is not None:
             self.save_status = "saved"
             loop = _main_loop()
@@ -198,7 +232,7 @@ class Annotator(anywidget.AnyWidget):
         if not isinstance(media, Mapping):
             raise LabelRowError(f"Annotator: media must be {{space_id: path or array}}, got {type(media).__name__}.")
         known = {s.space_id for row in self._rows for s in row.list_spaces()}
-        for space_id in media:
+        for space_id in media if self._queue is None else ():  # rows claimed later may have other spaces
             if space_id not in known:
                 raise LabelRowError(
                     f"Annotator: media names space {space_id!r}, but no row has it; the spaces are {sorted(known)}."
@@ -323,6 +357,114 @@ class Annotator(anywidget.AnyWidget):
             self.row_count = len(self._rows)
             self.rows = self._summaries()
             self._show(self._current)
+
+    # -- claiming rows from a store --
+
+    def submit(self) -> int | None:
+        """Finish the row held (it moves to the next stage) and claim the next; returns its id (None: none left).
+
+        Raises:
+            LabelspaceError: If the Annotator does not claim rows from a store, or the store refuses
+                (the row is then still shown and held).
+        """
+        return self._finish("submit")
+
+    def accept(self, comment: str = "") -> int | None:
+        """In a review stage: accept the row held (it moves on), with a comment, and claim the next."""
+        return self._finish("accept", comment)
+
+    def reject(self, comment: str = "") -> int | None:
+        """In a review stage: send the row held back to the first stage, with a comment, and claim the next."""
+        return self._finish("reject", comment)
+
+    def release(self) -> None:
+        """Give the row held back, free for someone else; the widget then shows nothing to label."""
+        queue = self._need_queue()
+        with self._lock:
+            if self._stored is not None:
+                queue.finish(self._stored.row_id, "release")
+            self._open(None)
+        self.message = f"Row given back. Call annotator.claim() to claim a row of {queue.stage!r} again."
+
+    def claim(self) -> int | None:
+        """Claim the next row (the one held first, if any) and show it; returns its id (None: none left)."""
+        self._need_queue()
+        with self._lock:
+            self._open(None if self._queue is None else self._queue.claim())
+        return None if self._stored is None else self._stored.row_id
+
+    def _need_queue(self) -> WorkQueue:
+        if self._queue is None:
+            raise LabelspaceError(
+                "This Annotator does not claim rows from a store; make it with Annotator(store, user=..., stage=...)."
+            )
+        return self._queue
+
+    def _finish(self, action: str, comment: str = "") -> int | None:
+        queue = self._need_queue()
+        with self._lock:
+            if self._stored is None:
+                raise LabelspaceError(f"No row is held to {action}; call annotator.claim() to claim one.")
+            row_id = self._stored.row_id
+            stage = queue.finish(row_id, action, comment)
+            self._open(queue.claim())
+        self.message = f"Row {row_id} is now in stage {stage!r}." + (
+            "" if self._stored is not None else f" No row of {queue.stage!r} is left to claim."
+        )
+        return None if self._stored is None else self._stored.row_id
+
+    def _open(self, stored: StoredRow | None) -> None:
+        """Show a newly claimed row (None: nothing to label, an empty read-only row)."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+        job = self._tracking
+        if job is not None:
+            job.cancel.set()
+        queue = self._need_queue()
+        row = stored.row if stored is not None else LabelRow(queue.store.ontology(queue.project))
+        self._stored = stored
+        self._source = row
+        self._rows = [row]
+        self._histories = {} if stored is None else {id(row): stored.history}
+        self._current = 0
+        self._frames.clear()
+        self._parts.forget()
+        self.readonly = self._readonly_wanted or stored is None
+        self.ontology = dict(protocol.ontology_spec(row.ontology))
+        self.row_count = 1
+        self.rows = self._summaries()
+        self._show(0)
+        self._show_work()
+        self._watch()
+
+    def _show_work(self) -> None:
+        queue = self._need_queue()
+        self.work = dict(queue.state(None if self._stored is None else self._stored.row_id))
+        if self._stored is None:
+            self.readonly = True
+            self.message = f"No row of stage {queue.stage!r} is free for {queue.user}: nothing to label now."
+
+    def _handle_work(self, content: Mapping[str, Any]) -> None:
+        self.message = ""  # a refusal below then always reaches the browser (which waits for it to re-enable)
+        action = content.get("action")
+        comment = content.get("comment", "")
+        if not isinstance(comment, str):
+            raise LabelRowError(f"A work message's comment is text, got {type(comment).__name__}.")
+        if action == "submit":
+            self.submit()
+        elif action == "accept":
+            self.accept(comment)
+        elif action == "reject":
+            self.reject(comment)
+        elif action == "release":
+            self.release()
+        elif action == "claim":
+            self.claim()
+        else:
+            raise LabelRowError(
+                f"A work message's action is submit, accept, reject, release or claim; got {action!r:.40}."
+            )
 
     # -- edits --
 
@@ -515,6 +657,8 @@ class Annotator(anywidget.AnyWidget):
             job = self._tracking
             if job is not None:
                 job.cancel.set()
+        elif kind == "work":
+            self._handle_work(content)
         else:
             raise LabelRowError(
                 f"The browser sent a message of unknown kind {kind!r:.40}; expected one of {', '.join(MESSAGE_KINDS)}."

@@ -123,6 +123,17 @@ class Model(TypedDict):
     height: int
     message: str
     save_status: SaveStatus
+    work: WorkState | dict[str, Any]
+
+
+class WorkState(TypedDict):
+    """Claiming rows from a store: who, which stage, the row held (None: none free) and how many are done."""
+
+    user: str
+    stage: str
+    first: bool
+    row_id: int | None
+    done: int
 
 
 class SpaceState(TypedDict):
@@ -273,6 +284,14 @@ class CancelMessage(TypedDict):
     """Browser to kernel: stop the tracking under way (what it has tracked so far is kept)."""
 
     kind: Literal["cancel"]
+
+
+class WorkMessage(TypedDict, total=False):
+    """Browser to kernel: finish with the row held (submit, accept, reject, release) or claim one."""
+
+    kind: Literal["work"]
+    action: Literal["submit", "accept", "reject", "release", "claim"]
+    comment: str
 
 
 class RowMessage(TypedDict):

@@ -19,6 +19,7 @@ import { HelpOverlay } from "../../panels/help";
 import { ObjectsPanel } from "../../panels/objects";
 import { PredictionsPanel } from "../../panels/predictions";
 import { RowsPanel } from "../../panels/rows";
+import { WorkPanel } from "../../panels/work";
 import { Toolbar } from "../../panels/toolbar";
 import type { FromKernel, ToKernel, UpdateMessage } from "../../protocol/messages";
 import type { ObjectSpec } from "../../protocol/ontology";
@@ -75,6 +76,7 @@ export class AnnotatorView {
   private readonly classificationsPanel: ClassificationsPanel;
   private readonly predictionsPanel: PredictionsPanel;
   private readonly rowsPanel: RowsPanel;
+  private readonly workPanel: WorkPanel;
   private readonly help: HelpOverlay;
   private readonly timeline: Timeline;
   private readonly player: Player;
@@ -131,6 +133,7 @@ export class AnnotatorView {
       (row) => this.goto(row),
       () => this.model.get("row_index"),
     );
+    this.workPanel = new WorkPanel((msg) => this.post(msg));
     this.help = new HelpOverlay(this.keymap, () => this.help.toggle(false));
     this.timeline = new Timeline({
       store: this.store,
@@ -155,7 +158,7 @@ export class AnnotatorView {
     const canvasColumn = el("div", "ls-canvas-column");
     canvasColumn.append(this.tabs, this.spacesBox, this.timeline.root);
     main.append(canvasColumn, this.side);
-    this.status.append(this.rowsPanel.root, this.hint, this.note, this.progress, this.saved);
+    this.status.append(this.workPanel.root, this.rowsPanel.root, this.hint, this.note, this.progress, this.saved);
     this.root.append(this.toolbar.root, main, this.status, this.help.root);
     host.append(this.root);
 
@@ -175,7 +178,11 @@ export class AnnotatorView {
       this.toolbar.setOntology(this.store.ontology.objects);
       this.choose(null);
     });
-    model.on("change:message", () => this.showMessage());
+    model.on("change:message", () => {
+      this.showMessage();
+      this.workPanel.ready();
+    });
+    model.on("change:work", () => this.workPanel.render(model.get("work")));
     model.on("change:save_status", () => this.showSaved());
     model.on("change:rows", () => this.rowsPanel.render(model.get("rows"), model.get("row_index")));
     model.on("change:row_index", () => this.rowsPanel.render(model.get("rows"), model.get("row_index")));
@@ -183,6 +190,7 @@ export class AnnotatorView {
     this.showMessage();
     this.showSaved();
     this.rowsPanel.render(model.get("rows"), model.get("row_index"));
+    this.workPanel.render(model.get("work") ?? {});
     this.post({ kind: "ready" });
   }
 
