@@ -462,7 +462,7 @@ def coordinates_from(world):
 
 
 def test_constructor_checks_its_arguments(world, row, pngs):
-    with pytest.raises(LabelRowError, match="needs a LabelRow or a Project"):
+    with pytest.raises(LabelRowError, match="needs a LabelRow, a Project, a stored row or a Store"):
         Annotator("labels.json")
     with pytest.raises(LabelRowError, match="no rows"):
         Annotator(Project(world.ontology))
@@ -816,6 +816,10 @@ def test_the_signature_is_the_one_documented():
         ("readonly", "KEYWORD_ONLY", False),
         ("width", "KEYWORD_ONLY", None),
         ("height", "KEYWORD_ONLY", None),
+        # Claiming rows from a store (issue 10): Annotator(store, user=..., stage=...).
+        ("user", "KEYWORD_ONLY", None),
+        ("stage", "KEYWORD_ONLY", None),
+        ("project", "KEYWORD_ONLY", None),
     ]
-    for name in ("undo", "redo", "edit", "row", "goto", "next", "previous", "refresh", "save", "history"):
+    for name in ("undo", "redo", "edit", "row", "goto", "next", "previous", "refresh", "save", "history", "submit"):
         assert inspect.getdoc(getattr(Annotator, name)), name

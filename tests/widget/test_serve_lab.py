@@ -48,8 +48,12 @@ def served(tmp_path_factory):
     link = next((x.strip() for x in lines if "?token=" in x), None)
     assert link, "serve printed no URL:\n" + "".join(lines)
     yield link.split("/?")[0], root / "team.db", server, lines
-    if server.poll() is None:
-        server.kill()
+    if server.poll() is None:  # a test failed before stopping it: stop it as Ctrl-C does (Voila with it)
+        server.send_signal(signal.SIGINT)
+        try:
+            server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def annotator_of(browser, link, name=None):

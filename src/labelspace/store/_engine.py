@@ -78,7 +78,9 @@ def create_engine(url: str) -> Engine:
         import psycopg  # noqa: F401
     except ImportError:
         raise MissingExtraError("A PostgreSQL store needs psycopg: pip install 'labelspace[postgres]'.") from None
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    # No ping before each use: a connection the server dropped fails its first statement, and run()
+    # retries the whole transaction on a fresh one (a round trip saved on every edit).
+    return sa.create_engine(url, connect_args={"connect_timeout": 10})
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

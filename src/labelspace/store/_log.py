@@ -67,6 +67,32 @@ class Entry:
     seqs: Mapping[str, int]
 
 
+# The statements an edit runs, built once: building a SQLAlchemy statement costs more than running it.
+_LOCK_ROW = sa.select(t.rows.c.last_edit).where(t.rows.c.id == sa.bindparam("row_id"))
+_LOCK_ROW_PG = _LOCK_ROW.with_for_update()
+_FIND = sa.select(
+    t.instances.c.hash, t.instances.c.seq, t.instances.c.version, t.instances.c.data, t.instances.c.kind
+).where(t.instances.c.row_id == sa.bindparam("row_id"), t.instances.c.hash.in_(sa.bindparam("hashes", expanding=True)))
+_TOP_SEQ = sa.select(sa.func.max(t.instances.c.seq)).where(t.instances.c.row_id == sa.bindparam("row_id"))
+_INSERT = sa.insert(t.instances)
+_UPDATE = (
+    sa.update(t.instances)
+    .where(t.instances.c.row_id == sa.bindparam("b_row_id"), t.instances.c.hash == sa.bindparam("b_hash"))
+    .values(
+        seq=sa.bindparam("seq"),
+        version=sa.bindparam("version"),
+        data=sa.bindparam("data"),
+        kind=sa.bindparam("kind"),
+    )
+)
+_LOG = sa.insert(t.edits).returning(t.edits.c.id)
+_MOVE_HEAD = (
+    sa.update(t.rows)
+    .where(t.rows.c.id == sa.bindparam("b_row_id"))
+    .values(last_edit=sa.bindparam("last_edit"), updated_at=sa.bindparam("updated_at"))
+)
+
+
 def write_entry(connection: Connection, entry: Entry) -> Written:
     """Write an edit in the caller's (write) transaction.
 
@@ -77,17 +103,12 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
     hashes = list(entry.data)
     # Lock the row first: writers of one row then queue here, so that two of them cannot both see an
     # instance missing (or the same next seq) and insert it twice. (SQLite's write lock is the whole file.)
-    lock = sa.select(t.rows.c.last_edit).where(t.rows.c.id == entry.row_id)
-    if connection.dialect.name == "postgresql":
-        lock = lock.with_for_update()
-    previous = connection.execute(lock).scalar_one()
+    postgres = connection.dialect.name == "postgresql"
+    previous = connection.execute(_LOCK_ROW_PG if postgres else _LOCK_ROW, {"row_id": entry.row_id}).scalar_one()
     found: dict[str, Image] = {}
     kinds: dict[str, str] = {}
     for part in chunks(hashes):
-        query = sa.select(
-            t.instances.c.hash, t.instances.c.seq, t.instances.c.version, t.instances.c.data, t.instances.c.kind
-        ).where(t.instances.c.row_id == entry.row_id, t.instances.c.hash.in_(part))
-        for h, seq, version, data, kind in connection.execute(query):
+        for h, seq, version, data, kind in connection.execute(_FIND, {"row_id": entry.row_id, "hashes": part}):
             found[h] = (seq, version, data)
             kinds[h] = kind
     stale = [h for h in hashes if found.get(h, (0, 0, None))[1] != entry.expected.get(h, 0)]
@@ -103,10 +124,7 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
             seq = old[0]
         if seq is None:
             if next_seq is None:
-                top = connection.execute(
-                    sa.select(sa.func.max(t.instances.c.seq)).where(t.instances.c.row_id == entry.row_id)
-                ).scalar()
-                next_seq = (top or 0) + 1
+                next_seq = (connection.execute(_TOP_SEQ, {"row_id": entry.row_id}).scalar() or 0) + 1
             seq, next_seq = next_seq, next_seq + 1
         version = (old[1] if old is not None else 0) + 1
         versions[h], seqs[h] = version, seq
@@ -115,40 +133,29 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
         if old is None:
             inserts.append({"row_id": entry.row_id, "hash": h, **values})
         else:
-            updates.append({"b_hash": h, **values})
+            updates.append({"b_row_id": entry.row_id, "b_hash": h, **values})
     if inserts:
-        connection.execute(sa.insert(t.instances), inserts)
+        connection.execute(_INSERT, inserts)
     if updates:
-        connection.execute(
-            sa.update(t.instances)
-            .where(t.instances.c.row_id == entry.row_id, t.instances.c.hash == sa.bindparam("b_hash"))
-            .values(
-                seq=sa.bindparam("seq"),
-                version=sa.bindparam("version"),
-                data=sa.bindparam("data"),
-                kind=sa.bindparam("kind"),
-            ),
-            updates,
-        )
+        connection.execute(_UPDATE, updates)
     before = {h: found.get(h, (seqs[h], 0, None)) for h in hashes}
     touched = {h: {**entry.touched.get(h, {}), "v": versions[h]} for h in hashes}
     now = now_micros()
     entry_id = connection.execute(
-        sa.insert(t.edits)
-        .values(
-            row_id=entry.row_id,
-            user=entry.user,
-            at=now,
-            kind=entry.kind,
-            target=entry.target,
-            op=dumps(entry.op),
-            touched=dumps(touched),
-            before=images_bytes(before),
-            session=entry.session,
-        )
-        .returning(t.edits.c.id)
+        _LOG,
+        {
+            "row_id": entry.row_id,
+            "user": entry.user,
+            "at": now,
+            "kind": entry.kind,
+            "target": entry.target,
+            "op": dumps(entry.op),
+            "touched": dumps(touched),
+            "before": images_bytes(before),
+            "session": entry.session,
+        },
     ).scalar_one()
-    connection.execute(sa.update(t.rows).where(t.rows.c.id == entry.row_id).values(last_edit=entry_id, updated_at=now))
+    connection.execute(_MOVE_HEAD, {"b_row_id": entry.row_id, "last_edit": entry_id, "updated_at": now})
     notify(connection, entry.row_id)
     return Written(entry_id, int(previous), versions, seqs)
 

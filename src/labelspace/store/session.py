@@ -139,7 +139,7 @@ class StoredRow:
         data: dict[str, bytes | None] = {}
         kinds: dict[str, str | None] = {}
         for h in touched:
-            fragment = instance_fragment(self.row, h)
+            fragment = instance_fragment(self.row, h, raw=True)
             data[h] = fragment_bytes(fragment)
             kinds[h] = None if fragment is None else fragment["kind"]
         entry = Entry(
@@ -340,7 +340,7 @@ class StoredRow:
                         f"Row {self.row_id}: cannot {which} edit {target}: {user or 'someone'} has changed instance "
                         f"{hit[0]!r} since (edit {entry_id}); nothing was {which}ne."
                     )
-            saved = {h: instance_fragment(self.row, h) for h in images}
+            saved = {h: instance_fragment(self.row, h, raw=True) for h in images}
             changes: list[Change] = []
             try:
                 for h, (_seq, _version, data) in images.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +20,13 @@ PACK_AT = 64  # columns longer than this are packed as base64 when packing
 PACKED_DTYPES = {"<i4": np.int32, "<i8": np.int64, "<f8": np.float64, "|b1": np.bool_}
 
 
-def pack_column(values: npt.NDArray[Any], packed: bool) -> Any:
-    """A column as JSON: a list, or (with ``packed``, when long) ``{"dtype": ..., "base64": ...}``."""
+Packing = bool | Literal["raw"]
+"""How long columns are written: ``False`` as lists, ``True`` packed as base64 (JSON files), ``"raw"``
+packed as the bytes themselves (``{"dtype": ..., "bytes": b"..."}``, for containers that hold binary)."""
+
+
+def pack_column(values: npt.NDArray[Any], packed: Packing) -> Any:
+    """A column as JSON: a list, or (with ``packed``, when long) ``{"dtype": ..., "base64": ...}`` (or ``"bytes"``)."""
     if not packed or values.size <= PACK_AT:
         return values.tolist()
     if values.dtype.kind == "i":
@@ -32,6 +37,8 @@ def pack_column(values: npt.NDArray[Any], packed: bool) -> Any:
         )
     elif values.dtype.kind == "f":
         values = values.astype("<f8")
+    if packed == "raw":
+        return {"dtype": values.dtype.str, "bytes": values.tobytes()}
     return {"dtype": values.dtype.str, "base64": base64.b64encode(values.tobytes()).decode("ascii")}
 
 
@@ -108,12 +115,14 @@ class DictReader:
         """A packed column as a numpy array of ``dtype``."""
         kind = packed.get("dtype")
         data = packed.get("base64")
-        if kind not in PACKED_DTYPES or not isinstance(data, str):
+        raw: Any = packed.get("bytes")  # only from a binary container (JSON text has no bytes)
+        if kind not in PACKED_DTYPES or not (isinstance(data, str) or isinstance(raw, (bytes, memoryview))):
             raise self.fail(path, f"a packed column needs dtype (one of {list(PACKED_DTYPES)}) and base64 text.")
-        try:
-            raw = base64.b64decode(data, validate=True)
-        except (ValueError, binascii.Error):
-            raise self.fail(path, "the base64 text is malformed.") from None
+        if not isinstance(raw, (bytes, memoryview)):
+            try:
+                raw = base64.b64decode(cast(str, data), validate=True)
+            except (ValueError, binascii.Error):
+                raise self.fail(path, "the base64 text is malformed.") from None
         source = np.dtype(kind)
         if len(raw) % source.itemsize:
             raise self.fail(path, f"{len(raw)} bytes is not a whole number of {kind} values.")

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from labelspace.model._tracks import ClassificationTrack, ObjectTrack
 from labelspace.model.instances import ClassificationInstance, ObjectInstance
 from labelspace.model.label_row import LabelRow
-from labelspace.model.native.columns import pack_column
+from labelspace.model.native.columns import PACK_AT, Packing, pack_column
 from labelspace.model.native.values import coordinates_to_dict, encode_answer
 from labelspace.model.spaces import MedicalSpace, Space, VideoSpace
 
@@ -82,6 +82,8 @@ def space_metadata(space: Space, used: npt.NDArray[np.int64], packed: bool) -> t
     records first name them.
     """
     meta = space._meta
+    if used.size <= PACK_AT:  # a few records (an instance's): plain Python is several times faster than numpy
+        return few_metadata(meta, used.tolist())
     renumber = np.full(max(len(meta), 1), -1, np.int64)
     renumber[used] = np.arange(used.size)
 
@@ -107,7 +109,53 @@ def space_metadata(space: Space, used: npt.NDArray[np.int64], packed: bool) -> t
     return metadata, renumber
 
 
-def classification_track_to_dict(track: ClassificationTrack, renumber: Any, packed: bool) -> dict[str, Any]:
+def few_metadata(meta: Any, used: list[int]) -> tuple[dict[str, Any], Any]:
+    """``space_metadata`` of a space's metadata table ``meta``, for at most ``PACK_AT`` records.
+
+    The same result, without numpy's per-call cost.
+    """
+    renumber = {record: k for k, record in enumerate(used)}  # see renumbered()
+    if len(used) == 1 and len(meta.created_at):  # one record: most instances of an image
+        i = used[0]
+        by, edited = meta.created_by[i], meta.last_edited_by[i]
+        named = sorted({u for u in (by, edited) if u >= 0})
+        return {
+            "created_at": [meta.created_at[i]],
+            "created_by": [named.index(by) if by >= 0 else -1],
+            "last_edited_at": [meta.last_edited_at[i]],
+            "last_edited_by": [named.index(edited) if edited >= 0 else -1],
+            "confidence": [meta.confidence[i]],
+            "manual_annotation": [bool(meta.manual[i])],
+            "users": [meta.users[u] for u in named],
+        }, renumber
+
+    def picked(values: Any) -> list[Any]:
+        return [values[i] for i in used] if len(values) else []
+
+    created_by, last_edited_by = picked(meta.created_by), picked(meta.last_edited_by)
+    named = sorted({u for u in created_by + last_edited_by if u >= 0})
+    users = {u: k for k, u in enumerate(named)}
+    metadata = {
+        "created_at": picked(meta.created_at),
+        "created_by": [users.get(u, -1) for u in created_by],
+        "last_edited_at": picked(meta.last_edited_at),
+        "last_edited_by": [users.get(u, -1) for u in last_edited_by],
+        "confidence": picked(meta.confidence),
+        "manual_annotation": [bool(v) for v in picked(meta.manual)],
+        "users": [meta.users[i] for i in named],
+    }
+    return metadata, renumber
+
+
+def renumbered(renumber: Any, records: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``records`` through ``renumber``: an array indexed by record, or (from ``few_metadata``) a dict."""
+    if isinstance(renumber, dict):
+        return np.fromiter((renumber[r] for r in records.tolist()), np.int64, records.size)
+    out: npt.NDArray[np.int64] = renumber[records]
+    return out
+
+
+def classification_track_to_dict(track: ClassificationTrack, renumber: Any, packed: Packing) -> dict[str, Any]:
     """A classification's track on a space: its global record, or its runs."""
     if track.global_record is not None:
         return {
@@ -118,7 +166,7 @@ def classification_track_to_dict(track: ClassificationTrack, renumber: Any, pack
         "classification_hash": track.instance.classification_hash,
         "starts": pack_column(track.runs.np_starts(), packed),
         "ends": pack_column(track.runs.np_ends(), packed),
-        "meta": pack_column(renumber[track.runs.np_tags()], packed),
+        "meta": pack_column(renumbered(renumber, track.runs.np_tags()), packed),
     }
 
 
@@ -135,17 +183,29 @@ def _space_to_dict(space: Space, packed: bool) -> dict[str, Any]:
     return d
 
 
-def track_to_dict(track: ObjectTrack, renumber: npt.NDArray[np.int64], packed: bool) -> dict[str, Any]:
+def track_to_dict(track: ObjectTrack, renumber: npt.NDArray[np.int64], packed: Packing) -> dict[str, Any]:
     """An object's track on a space: runs, values, metadata indexes (through ``renumber``), dynamic answers."""
     runs = track.runs
-    d: dict[str, Any] = {
-        "object_hash": track.instance.object_hash,
-        "starts": pack_column(runs.np_starts(), packed),
-        "ends": pack_column(runs.np_ends(), packed),
-        "meta": pack_column(renumber[runs.np_tags()], packed),
-    }
+    if not packed or len(runs) <= PACK_AT:  # lists either way: made without numpy's per-call cost
+        d: dict[str, Any] = {
+            "object_hash": track.instance.object_hash,
+            "starts": runs.starts.tolist(),
+            "ends": runs.ends.tolist(),
+            "meta": [int(renumber[t]) for t in runs.tags],
+        }
+    else:
+        d = {
+            "object_hash": track.instance.object_hash,
+            "starts": pack_column(runs.np_starts(), packed),
+            "ends": pack_column(runs.np_ends(), packed),
+            "meta": pack_column(renumbered(renumber, runs.np_tags()), packed),
+        }
     if runs.stride > 0:
-        d["rows"] = pack_column(np.frombuffer(runs.rows[:], np.float64), packed)
+        d["rows"] = (
+            runs.rows.tolist()
+            if not packed or len(runs.rows) <= PACK_AT
+            else pack_column(np.frombuffer(runs.rows[:], np.float64), packed)
+        )
     else:
         d["coordinates"] = [coordinates_to_dict(c) for c in runs.objects]  # type: ignore[arg-type]
     dynamic = []

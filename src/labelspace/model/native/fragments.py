@@ -28,12 +28,13 @@ import numpy.typing as npt
 
 from labelspace.model.errors import LabelRowError
 from labelspace.model.label_row import LabelRow
-from labelspace.model.native.columns import DictReader
+from labelspace.model.native.columns import PACK_AT, DictReader, Packing
 from labelspace.model.native.decode import label_row_from_dict
 from labelspace.model.native.encode import (
     FORMAT,
     VERSION,
     classification_track_to_dict,
+    few_metadata,
     space_head,
     space_metadata,
     track_to_dict,
@@ -63,6 +64,8 @@ def _first_seen(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The distinct values in the order they first appear."""
     if not values.size:
         return values
+    if values.size <= 64:  # numpy's set routines cost more than a dict on a few values
+        return np.fromiter(dict.fromkeys(values.tolist()), np.int64)
     distinct, first = np.unique(values, return_index=True)
     return distinct[np.argsort(first, kind="stable")]
 
@@ -83,11 +86,13 @@ def _canonical_users(metadata: dict[str, Any]) -> None:
     metadata["last_edited_by"] = new[edited_by].tolist()
 
 
-def instance_fragment(row: LabelRow, instance_hash: str) -> dict[str, Any] | None:
+def instance_fragment(row: LabelRow, instance_hash: str, *, raw: bool = False) -> dict[str, Any] | None:
     """The fragment of one instance of ``row`` (see the module docstring); None if no space holds it.
 
-    Long numeric columns are packed (base64), as in saved files.
+    Long numeric columns are packed: base64, as in saved files, or with ``raw`` their bytes
+    themselves (for a container that holds binary, such as the store's).
     """
+    packing: Packing = "raw" if raw else True
     record: dict[str, Any] | None = None
     kind = "object"
     spaces = []
@@ -100,15 +105,17 @@ def instance_fragment(row: LabelRow, instance_hash: str) -> dict[str, Any] | Non
             if track is None:
                 continue
             kind = "classification"
-        tags = track.runs.np_tags()
         if kind == "classification" and track.global_record is not None:
-            tags = np.array([track.global_record], np.int64)
-        metadata, renumber = space_metadata(space, _first_seen(tags), packed=False)
+            metadata, renumber = few_metadata(space._meta, [track.global_record])
+        elif len(track.runs) <= PACK_AT:  # the records of a few runs, found without numpy's per-call cost
+            metadata, renumber = few_metadata(space._meta, list(dict.fromkeys(track.runs.tags)))
+        else:
+            metadata, renumber = space_metadata(space, _first_seen(track.runs.np_tags()), packed=False)
         _canonical_users(metadata)
         d = (
-            track_to_dict(track, renumber, True)
+            track_to_dict(track, renumber, packing)
             if kind == "object"
-            else classification_track_to_dict(track, renumber, True)
+            else classification_track_to_dict(track, renumber, packing)
         )
         spaces.append({"id": space.space_id, "metadata": metadata, "track": d})
         if record is None:
