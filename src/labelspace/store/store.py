@@ -21,9 +21,8 @@ from labelspace.model._meta import from_micros, now_micros, to_micros
 from labelspace.model.errors import LabelRowError, StoreError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native.fragments import (
-    instance_fragment,
-    instance_hashes,
     label_row_from_fragments,
+    row_fragments,
     row_head,
 )
 from labelspace.model.ontology import Ontology
@@ -40,11 +39,12 @@ DEFAULT_STAGES = ("annotate", "review", "done")
 INSERT_BATCH = 5000
 """Instances written per statement when rows are added."""
 _NEW_ROW = sa.insert(t.rows).returning(t.rows.c.id)
-_NEW_INSTANCES = sa.insert(t.instances)
+_INSTANCE_COLUMNS = ("row_id", "hash", "kind", "seq", "version", "data")
+_NEW_INSTANCES = sa.insert(t.instances).values({k: sa.bindparam(k) for k in _INSTANCE_COLUMNS})
 
 
-def _insert_many(c: Connection, values: list[dict[str, Any]]) -> None:
-    """Insert instances straight through the driver.
+def _insert_many(c: Connection, values: list[tuple[Any, ...]]) -> None:
+    """Insert instances, each ``(row_id, hash, kind, seq, version, data)``, straight through the driver.
 
     SQLAlchemy compiles the statement for the dialect, and its per-row parameter handling (a third
     of an import's time) is skipped: every column is an integer, text or bytes, which both drivers
@@ -52,10 +52,11 @@ def _insert_many(c: Connection, values: list[dict[str, Any]]) -> None:
     """
     compiled = _NEW_INSTANCES.compile(dialect=c.dialect)
     if compiled.positiontup is not None:
-        keys = list(compiled.positiontup)
-        c.exec_driver_sql(str(compiled), [tuple(v[k] for k in keys) for v in values])
+        order = [_INSTANCE_COLUMNS.index(k) for k in compiled.positiontup]
+        rows: list[Any] = values if order == list(range(len(order))) else [tuple(v[i] for i in order) for v in values]
     else:
-        c.exec_driver_sql(str(compiled), values)
+        rows = [dict(zip(_INSTANCE_COLUMNS, v, strict=True)) for v in values]
+    c.exec_driver_sql(str(compiled), rows)
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,7 @@ class Store:
     ) -> list[int]:
         now = now_micros()
         ids = []
-        values: list[dict[str, Any]] = []
+        values: list[tuple[Any, ...]] = []
         for i, row in enumerate(rows):
             title = ", ".join(s.space_id for s in row.list_spaces()) or f"row {position + i + 1}"
             row_id = int(
@@ -384,19 +385,8 @@ class Store:
                 ).scalar_one()
             )
             ids.append(row_id)
-            for seq, h in enumerate(instance_hashes(row), 1):
-                fragment = instance_fragment(row, h, raw=True)
-                assert fragment is not None
-                values.append(
-                    {
-                        "row_id": row_id,
-                        "hash": h,
-                        "kind": fragment["kind"],
-                        "seq": seq,
-                        "version": 1,
-                        "data": fragment_bytes(fragment),
-                    }
-                )
+            for seq, (h, fragment) in enumerate(row_fragments(row, raw=True).items(), 1):
+                values.append((row_id, h, fragment["kind"], seq, 1, fragment_bytes(fragment)))
             if len(values) >= INSERT_BATCH:  # many rows' instances in one statement; memory stays bounded
                 _insert_many(c, values)
                 values = []
