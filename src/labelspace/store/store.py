@@ -22,13 +22,13 @@ from labelspace.model.errors import LabelRowError, StoreError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native.fragments import (
     label_row_from_fragments,
-    row_fragments,
     row_head,
 )
 from labelspace.model.ontology import Ontology
 from labelspace.model.project import Project
 from labelspace.store import _schema as t
-from labelspace.store._codec import dumps, fragment_bytes, fragment_of, images_of
+from labelspace.store._bulk import BATCH, encode_row, insert_instances
+from labelspace.store._codec import dumps, fragment_of, images_of
 from labelspace.store._engine import create_engine, describe_url, normalise_url, run
 from labelspace.store._migrate import ensure_schema
 from labelspace.store.session import StoredRow
@@ -36,27 +36,7 @@ from labelspace.store.session import StoredRow
 DEFAULT_STAGES = ("annotate", "review", "done")
 
 
-INSERT_BATCH = 5000
-"""Instances written per statement when rows are added."""
 _NEW_ROW = sa.insert(t.rows).returning(t.rows.c.id)
-_INSTANCE_COLUMNS = ("row_id", "hash", "kind", "seq", "version", "data")
-_NEW_INSTANCES = sa.insert(t.instances).values({k: sa.bindparam(k) for k in _INSTANCE_COLUMNS})
-
-
-def _insert_many(c: Connection, values: list[tuple[Any, ...]]) -> None:
-    """Insert instances, each ``(row_id, hash, kind, seq, version, data)``, straight through the driver.
-
-    SQLAlchemy compiles the statement for the dialect, and its per-row parameter handling (a third
-    of an import's time) is skipped: every column is an integer, text or bytes, which both drivers
-    take as they are.
-    """
-    compiled = _NEW_INSTANCES.compile(dialect=c.dialect)
-    if compiled.positiontup is not None:
-        order = [_INSTANCE_COLUMNS.index(k) for k in compiled.positiontup]
-        rows: list[Any] = values if order == list(range(len(order))) else [tuple(v[i] for i in order) for v in values]
-    else:
-        rows = [dict(zip(_INSTANCE_COLUMNS, v, strict=True)) for v in values]
-    c.exec_driver_sql(str(compiled), rows)
 
 
 @dataclass(frozen=True)
@@ -385,13 +365,12 @@ class Store:
                 ).scalar_one()
             )
             ids.append(row_id)
-            for seq, (h, fragment) in enumerate(row_fragments(row, raw=True).items(), 1):
-                values.append((row_id, h, fragment["kind"], seq, 1, fragment_bytes(fragment)))
-            if len(values) >= INSERT_BATCH:  # many rows' instances in one statement; memory stays bounded
-                _insert_many(c, values)
+            values += [(row_id, h, kind, seq, 1, data) for seq, (h, kind, data) in enumerate(encode_row(row), 1)]
+            if len(values) >= BATCH:  # many rows' instances in one statement; memory stays bounded
+                insert_instances(c, values)
                 values = []
         if values:
-            _insert_many(c, values)
+            insert_instances(c, values)
         return ids
 
     def rows(self, project: int | str | None = None, *, stage: str | None = None) -> list[RowInfo]:
