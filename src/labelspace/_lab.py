@@ -79,20 +79,27 @@ class Workspace:
     reused: bool
 
 
-def require_jupyterlab() -> None:
-    """Check that this Python has JupyterLab and ipykernel.
+def require_modules(names: tuple[str, ...], needs: str, install: str) -> None:
+    """Check that this Python has the modules ``names``.
 
     Raises:
-        MissingExtraError: Saying how to install them.
+        MissingExtraError: Saying that ``needs`` (what they are for) and how to install them.
     """
-    missing = [name for name in ("jupyterlab", "ipykernel") if find_spec(name) is None]
+    missing = [name for name in names if find_spec(name) is None]
     if missing:
         raise MissingExtraError(
-            f"labelspace demo opens the Annotator in JupyterLab, but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not installed in this Python ({sys.executable}). "
-            f"Install them with: pip install 'labelspace[lab]' (make demo does this). "
-            f"For the demo without a notebook, run: labelspace summary"
+            f"{needs}, but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed in this "
+            f"Python ({sys.executable}). Install them with: {install}"
         )
+
+
+def require_jupyterlab() -> None:
+    """Check that this Python has JupyterLab and ipykernel (``MissingExtraError`` says how to install them)."""
+    require_modules(
+        ("jupyterlab", "ipykernel"),
+        "labelspace demo opens the Annotator in JupyterLab",
+        "pip install 'labelspace[lab]' (make demo does this). For the demo without a notebook, run: labelspace summary",
+    )
 
 
 def prepare(folder: str | os.PathLike[str]) -> Workspace:

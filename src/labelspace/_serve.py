@@ -22,7 +22,6 @@ import sys
 import tempfile
 import webbrowser
 from collections.abc import Callable
-from importlib.util import find_spec
 from pathlib import Path
 
 from labelspace._lab import (
@@ -34,9 +33,10 @@ from labelspace._lab import (
     _wait_until_up,
     free_port,
     jupyter_environment,
+    require_modules,
 )
 from labelspace.formats._atomic import write_file
-from labelspace.model.errors import LabelspaceError, MissingExtraError, StoreError
+from labelspace.model.errors import LabelspaceError, StoreError
 from labelspace.store._engine import normalise_url
 from labelspace.store.store import Store
 from labelspace.widget.served import CONFIG_VAR
@@ -48,18 +48,12 @@ _CELL = "from labelspace.widget.served import page\n\npage()"
 
 
 def require_voila() -> None:
-    """Check that this Python has Voila and ipykernel.
-
-    Raises:
-        MissingExtraError: Saying how to install them.
-    """
-    missing = [name for name in ("voila", "ipykernel") if find_spec(name) is None]
-    if missing:
-        raise MissingExtraError(
-            f"labelspace serve shows the Annotator through Voila, but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not installed in this Python ({sys.executable}). "
-            "Install them with: pip install 'labelspace[serve]'"
-        )
+    """Check that this Python has Voila and ipykernel (``MissingExtraError`` says how to install them)."""
+    require_modules(
+        ("voila", "ipykernel"),
+        "labelspace serve shows the Annotator through Voila",
+        "pip install 'labelspace[serve]'",
+    )
 
 
 def check_store(url: str, project: str | None, stage: str | None) -> tuple[str, int, str, int]:
