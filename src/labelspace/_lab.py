@@ -181,6 +181,20 @@ def jupyter_environment(folder: Path) -> dict[str, str]:
     return env
 
 
+def die_with_launcher() -> None:
+    """In a server's child process, before it runs: ask Linux to stop it (SIGTERM) when the launcher dies.
+
+    Ctrl-C and SIGTERM reach the launcher, which stops the server in order; this covers a launcher
+    killed with SIGKILL, which would otherwise leave the server running in its own session. Elsewhere
+    than Linux it does nothing.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
@@ -256,6 +270,7 @@ def run(
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches the launcher only; it stops the server in order
+                preexec_fn=die_with_launcher,
             )
         try:
             if _wait_until_up(server, f"{base}/api/status", token, stop, log_path):

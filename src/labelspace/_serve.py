@@ -31,6 +31,7 @@ from labelspace._lab import (
     _stop_signals,
     _tail,
     _wait_until_up,
+    die_with_launcher,
     free_port,
     jupyter_environment,
     require_modules,
@@ -181,7 +182,8 @@ def run(
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    start_new_session=True,
+                    start_new_session=True,  # Ctrl-C reaches the launcher only; it stops Voila in order
+                    preexec_fn=die_with_launcher,
                 )
             try:
                 local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1") else base

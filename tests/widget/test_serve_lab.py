@@ -148,3 +148,27 @@ def test_a_reviewer_accepts_with_a_comment_then_serve_stops_cleanly(served, chro
     wrong = subprocess.run([*CLI, "serve", str(tmp_path / "none.db")], capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 1 and "no such store file" in wrong.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_killing_serve_stops_voila_too(served):
+    _, path, _, _ = served
+    server = subprocess.Popen(
+        [*CLI, "serve", str(path), "--port", "0", "--token", TOKEN], stdout=subprocess.PIPE, text=True
+    )
+    line = ""
+    while "?token=" not in line:
+        line = server.stdout.readline()
+        assert line, "serve printed no URL"
+    base = line.strip().split("/?")[0]
+    urllib.request.urlopen(f"{base}/login", timeout=10).close()  # Voila answers
+    server.send_signal(signal.SIGKILL)  # the launcher cannot stop Voila in order now
+    server.wait(10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=2).close()
+        except OSError:
+            break  # nothing listens any more
+        time.sleep(0.5)
+    else:
+        raise AssertionError("Voila kept running after its launcher was killed")
