@@ -261,34 +261,74 @@ def run(
         port = port or free_port()
         base = f"http://127.0.0.1:{port}"
         echo(f"Starting JupyterLab (its log: {log_path}) ...")
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                server_command(workspace.folder, port),
-                cwd=workspace.folder,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches the launcher only; it stops the server in order
-                preexec_fn=die_with_launcher,
-            )
-        try:
-            if _wait_until_up(server, f"{base}/api/status", token, stop, log_path):
-                url = f"{base}/lab/tree/{NOTEBOOK_FILE}?token={token}"
-                echo("Open the Annotator at:")
-                echo(f"    {url}")
-                echo(f"Run the notebook's cell; edits are saved to {workspace.project} as you make them.")
-                echo("Press Ctrl-C to stop.")
-                if browser:
-                    webbrowser.open(url)
-                while not stop.wait(0.5):
-                    if server.poll() is not None:
-                        raise LabelspaceError(f"JupyterLab stopped by itself; the end of its log:\n{_tail(log_path)}")
-            echo("Stopping JupyterLab ...")
-        finally:
-            _stop(server)
+
+        def up() -> None:
+            url = f"{base}/lab/tree/{NOTEBOOK_FILE}?token={token}"
+            echo("Open the Annotator at:")
+            echo(f"    {url}")
+            echo(f"Run the notebook's cell; edits are saved to {workspace.project} as you make them.")
+            echo("Press Ctrl-C to stop.")
+            if browser:
+                webbrowser.open(url)
+
+        serve_until_stopped(
+            server_command(workspace.folder, port),
+            workspace.folder,
+            env,
+            log_path,
+            stop,
+            what="JupyterLab",
+            status_url=f"{base}/api/status",
+            token=token,
+            up=up,
+            echo=echo,
+        )
     echo("Stopped.")
     return 0
+
+
+def serve_until_stopped(
+    command: list[str],
+    folder: Path,
+    env: dict[str, str],
+    log_path: Path,
+    stop: threading.Event,
+    *,
+    what: str,
+    status_url: str,
+    token: str,
+    up: Callable[[], None],
+    echo: Callable[[str], None],
+    any_answer: bool = False,
+) -> None:
+    """Run a server (its output to ``log_path``), call ``up`` once it answers, serve until ``stop`` is set, stop it.
+
+    The server runs in a session of its own (Ctrl-C reaches the launcher alone, which stops it in
+    order) and is stopped by Linux if the launcher dies.
+
+    Raises:
+        LabelspaceError: If it does not start, or stops by itself (with the end of its log).
+    """
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_launcher,
+        )
+    try:
+        if _wait_until_up(server, status_url, token, stop, log_path, what, any_answer):
+            up()
+            while not stop.wait(0.5):
+                if server.poll() is not None:
+                    raise LabelspaceError(f"{what} stopped by itself; the end of its log:\n{_tail(log_path)}")
+        echo(f"Stopping {what} ...")
+    finally:
+        _stop(server)
 
 
 @contextmanager

@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import webbrowser
@@ -27,14 +26,11 @@ from pathlib import Path
 from labelspace._lab import (
     _KERNEL_TITLE,
     KERNEL,
-    _stop,
     _stop_signals,
-    _tail,
-    _wait_until_up,
-    die_with_launcher,
     free_port,
     jupyter_environment,
     require_modules,
+    serve_until_stopped,
 )
 from labelspace.formats._atomic import write_file
 from labelspace.model.errors import LabelspaceError, StoreError
@@ -174,35 +170,32 @@ def run(
             base = f"http://{_address(host)}:{port}"
             log_path = folder / "server.log"
             echo(f"Serving {shown}, project {pid}, stage {stage!r} ({waiting} rows in it) ...")
-            with open(log_path, "wb") as log:
-                server = subprocess.Popen(
-                    server_command(notebook, host, port),
-                    cwd=folder,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # Ctrl-C reaches the launcher only; it stops Voila in order
-                    preexec_fn=die_with_launcher,
-                )
-            try:
-                local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1") else base
-                if _wait_until_up(server, f"{local}/labelspace-up", token, stop, log_path, "Voila", any_answer=True):
-                    link = f"{base}/?token={token}"
-                    echo("Open the Annotator at (each person adds &user=THEIR-NAME, or is asked for it):")
-                    echo(f"    {link}")
-                    if host not in ("127.0.0.1", "localhost", "::1"):
-                        echo(f"Listening on {host}: anyone who can reach this machine and has the token can label.")
-                    echo("Every edit is saved to the store as it is made. Press Ctrl-C to stop.")
-                    sys.stdout.flush()
-                    if browser:
-                        webbrowser.open(link)
-                    while not stop.wait(0.5):
-                        if server.poll() is not None:
-                            raise LabelspaceError(f"Voila stopped by itself; the end of its log:\n{_tail(log_path)}")
-                echo("Stopping ...")
-            finally:
-                _stop(server)
+
+            def up() -> None:
+                link = f"{base}/?token={token}"
+                echo("Open the Annotator at (each person adds &user=THEIR-NAME, or is asked for it):")
+                echo(f"    {link}")
+                if host not in ("127.0.0.1", "localhost", "::1"):
+                    echo(f"Listening on {host}: anyone who can reach this machine and has the token can label.")
+                echo("Every edit is saved to the store as it is made. Press Ctrl-C to stop.")
+                sys.stdout.flush()
+                if browser:
+                    webbrowser.open(link)
+
+            local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1") else base
+            serve_until_stopped(
+                server_command(notebook, host, port),
+                folder,
+                env,
+                log_path,
+                stop,
+                what="Voila",
+                status_url=f"{local}/labelspace-up",  # any answer will do: Voila has no status page
+                token=token,
+                up=up,
+                echo=echo,
+                any_answer=True,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     echo("Stopped.")

@@ -38,10 +38,16 @@ def test_a_long_track_keeps_its_columns_as_bytes_and_reads_back_the_same():
     assert rebuilt.to_dict() == row.to_dict()
 
 
-def test_a_fragment_with_base64_columns_still_reads():
+def test_a_fragment_with_base64_columns_is_kept_and_read_too():
     row, h = long_track()
-    legacy = fragment_bytes(instance_fragment(row, h))  # no raw columns: JSON text after the header
-    assert label_row_from_fragments(row_head(row), [fragment_of(legacy, "t")], row.ontology).to_dict() == row.to_dict()
+    text = fragment_bytes(instance_fragment(row, h))  # columns as base64 text: nothing after the JSON
+    assert b"base64" in text
+    assert label_row_from_fragments(row_head(row), [fragment_of(text, "t")], row.ontology).to_dict() == row.to_dict()
+
+
+def test_data_that_is_not_a_fragment_is_refused():
+    with pytest.raises(StoreError, match="does not start as a fragment"):
+        fragment_of(b'{"kind": "object"}', "row 1")
 
 
 @pytest.mark.parametrize("cut", [5, 9, 40, -10])

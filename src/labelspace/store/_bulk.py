@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from labelspace.model.errors import StoreError
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native.fragments import row_fragments
 from labelspace.store import _schema as t
@@ -34,9 +35,9 @@ def encode_row(row: LabelRow) -> Encoded:
 def insert_instances(c: Connection, values: list[tuple[Any, ...]]) -> None:
     """Insert instances, each ``(row_id, hash, kind, seq, version, data)``, straight through the driver.
 
-    PostgreSQL loads them with ``COPY``; elsewhere SQLAlchemy compiles the statement for the
-    dialect and its per-row parameter handling (a third of an import's time) is skipped: every
-    column is an integer, text or bytes, which the drivers take as they are.
+    PostgreSQL loads them with ``COPY``. On SQLite, SQLAlchemy compiles the statement (its
+    parameters in ``COLUMNS`` order) and its per-row parameter handling, a third of an import's
+    time, is skipped: every column is an integer, text or bytes, which the driver takes as it is.
     """
     if c.dialect.name == "postgresql":
         quote = c.dialect.identifier_preparer.quote
@@ -47,12 +48,9 @@ def insert_instances(c: Connection, values: list[tuple[Any, ...]]) -> None:
                 copy.write_row(v)
         return
     compiled = _INSERT.compile(dialect=c.dialect)
-    if compiled.positiontup is not None:
-        order = [COLUMNS.index(k) for k in compiled.positiontup]
-        rows: list[Any] = values if order == list(range(len(order))) else [tuple(v[i] for i in order) for v in values]
-    else:
-        rows = [dict(zip(COLUMNS, v, strict=True)) for v in values]
-    c.exec_driver_sql(str(compiled), rows)
+    if list(compiled.positiontup or ()) != list(COLUMNS):  # the tuples must match the placeholders
+        raise StoreError(f"Cannot add instances on {c.dialect.name}: its statement takes {compiled.positiontup}.")
+    c.exec_driver_sql(str(compiled), values)
 
 
 __all__ = ["BATCH", "encode_row", "insert_instances"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -25,7 +25,22 @@ FRAGMENT_MAGIC = b"LSF1"
 the bytes of its packed columns, each referred to in the JSON as ``{"dtype": ..., "at": i, "n": n}``.
 Reading a million frames then copies their bytes instead of decoding base64 text."""
 IMAGES_MAGIC = b"LSI1"
+"""The start of a log entry's ``before`` images, once decompressed (see ``images_bytes``)."""
 COMPRESS_BELOW = 16 << 10
+"""Log images up to this many bytes are compressed; larger ones (long tracks) are kept as they are."""
+
+
+def _columns(value: Any, swap: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """``value`` (a fragment's JSON tree) with each packed column (a dict with ``dtype``) replaced by ``swap`` of it."""
+    if isinstance(value, dict):
+        return swap(value) if "dtype" in value else {k: _columns(v, swap) for k, v in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], (dict, list)):
+        return [_columns(v, swap) for v in value]
+    return value
+
+
+def _with_magic(text: bytes, *buffers: bytes) -> bytes:
+    return b"".join([FRAGMENT_MAGIC, len(text).to_bytes(4, "little"), text, *buffers])
 
 
 def fragment_bytes(fragment: Mapping[str, Any] | None) -> bytes | None:
@@ -33,28 +48,22 @@ def fragment_bytes(fragment: Mapping[str, Any] | None) -> bytes | None:
     if fragment is None:
         return None
     try:  # most fragments (an image's boxes) have no column long enough to pack
-        text = orjson.dumps(fragment, option=orjson.OPT_SERIALIZE_NUMPY)
-        return b"".join([FRAGMENT_MAGIC, len(text).to_bytes(4, "little"), text])
+        return _with_magic(orjson.dumps(fragment, option=orjson.OPT_SERIALIZE_NUMPY))
     except TypeError:  # bytes: packed columns, lifted out below
         pass
     buffers: list[bytes] = []
     size = 0
 
-    def lift(value: Any) -> Any:
+    def lift(column: dict[str, Any]) -> dict[str, Any]:
         nonlocal size
-        if isinstance(value, dict):
-            data = value.get("bytes")
-            if isinstance(data, bytes) and "dtype" in value:
-                buffers.append(data)
-                size += len(data)
-                return {"dtype": value["dtype"], "at": size - len(data), "n": len(data)}
-            return {k: lift(v) for k, v in value.items()}
-        if isinstance(value, list) and value and isinstance(value[0], (dict, list)):
-            return [lift(v) for v in value]
-        return value
+        data = column.get("bytes")
+        if not isinstance(data, bytes):
+            return column
+        buffers.append(data)
+        size += len(data)
+        return {"dtype": column["dtype"], "at": size - len(data), "n": len(data)}
 
-    text = orjson.dumps(lift(fragment), option=orjson.OPT_SERIALIZE_NUMPY)
-    return b"".join([FRAGMENT_MAGIC, len(text).to_bytes(4, "little"), text, *buffers])
+    return _with_magic(orjson.dumps(_columns(fragment, lift), option=orjson.OPT_SERIALIZE_NUMPY), *buffers)
 
 
 def fragment_of(data: bytes | None, where: str) -> dict[str, Any] | None:
@@ -63,26 +72,20 @@ def fragment_of(data: bytes | None, where: str) -> dict[str, Any] | None:
         return None
     data = bytes(data)  # a driver may hand back a memoryview
     try:
-        if data.startswith(FRAGMENT_MAGIC):
-            end = 8 + int.from_bytes(data[4:8], "little")
-            value = orjson.loads(data[8:end])
-            body = memoryview(data)[end:]
+        if not data.startswith(FRAGMENT_MAGIC):
+            raise ValueError("it does not start as a fragment does")
+        end = 8 + int.from_bytes(data[4:8], "little")
+        body = memoryview(data)[end:]
 
-            def drop(v: Any) -> Any:
-                if isinstance(v, dict):
-                    if "at" in v and "n" in v and "dtype" in v and len(v) == 3:
-                        at, n = v["at"], v["n"]
-                        if not (isinstance(at, int) and isinstance(n, int) and 0 <= at and at + n <= len(body)):
-                            raise ValueError("a column lies outside the data")
-                        return {"dtype": v["dtype"], "bytes": body[at : at + n]}
-                    return {k: drop(x) for k, x in v.items()}
-                if isinstance(v, list) and v and isinstance(v[0], (dict, list)):
-                    return [drop(x) for x in v]
-                return v
+        def drop(column: dict[str, Any]) -> dict[str, Any]:
+            if "at" not in column:
+                return column
+            at, n = column["at"], column.get("n")
+            if not (isinstance(at, int) and isinstance(n, int) and 0 <= at and at + n <= len(body)):
+                raise ValueError("a column lies outside the data")
+            return {"dtype": column["dtype"], "bytes": body[at : at + n]}
 
-            value = drop(value)
-        else:  # a plain JSON fragment
-            value = orjson.loads(data)
+        value = _columns(orjson.loads(data[8:end]), drop)
     except (orjson.JSONDecodeError, ValueError) as e:
         raise StoreError(f"{where}: an instance's stored data cannot be read ({e}); the store is damaged.") from None
     if not isinstance(value, dict):

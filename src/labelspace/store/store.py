@@ -693,12 +693,12 @@ class Store:
         comment: str = "",
         *,
         instance: str | None = None,
-    ) -> None:
+    ) -> str:
         """Accept or reject a row (or one object of it) with a comment.
 
         A verdict on the whole row moves it: ``accept`` to the next stage, ``reject`` back to the
         first; a verdict on one instance (``instance=``) is recorded and leaves the row where it is.
-        ``comment`` records a remark only.
+        ``comment`` records a remark only. Returns the stage the row is in now.
         """
         _text(user, "user")
         if verdict not in ("accept", "reject", "comment"):
@@ -706,7 +706,7 @@ class Store:
         if not isinstance(comment, str):
             raise StoreError(f"A review comment is text, got {type(comment).__name__}.")
 
-        def work(c: Connection) -> None:
+        def work(c: Connection) -> str:
             found = c.execute(sa.select(t.rows.c.project_id, t.rows.c.stage).where(t.rows.c.id == row_id)).first()
             if found is None:
                 raise StoreError(f"The store has no row {row_id!r}.")
@@ -734,8 +734,10 @@ class Store:
                     .where(t.rows.c.id == row_id)
                     .values(stage=new, assignee=None, claimed_at=None, updated_at=now_micros())
                 )
+                return str(new)
+            return str(found[1])
 
-        self._write(work)
+        return str(self._write(work))
 
     def reviews(self, row_id: int) -> list[Review]:
         """A row's reviews, oldest first."""

@@ -90,8 +90,7 @@ class WorkQueue:
         if action == "submit":
             stage = self.store.submit(row_id, self.user)
         else:
-            self.store.review(row_id, self.user, action, comment)
-            stage = self.store.row_info(row_id).stage
+            stage = self.store.review(row_id, self.user, action, comment)
         self.done += 1
         return stage
 

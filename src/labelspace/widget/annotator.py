@@ -388,9 +388,9 @@ class Annotator(anywidget.AnyWidget):
 
     def claim(self) -> int | None:
         """Claim the next row (the one held first, if any) and show it; returns its id (None: none left)."""
-        self._need_queue()
+        queue = self._need_queue()
         with self._lock:
-            self._open(None if self._queue is None else self._queue.claim())
+            self._open(queue.claim())
         return None if self._stored is None else self._stored.row_id
 
     def _need_queue(self) -> WorkQueue:
@@ -430,7 +430,6 @@ class Annotator(anywidget.AnyWidget):
         self._current = 0
         self._frames.clear()
         self._parts.forget()
-        self.readonly = self._readonly_wanted or stored is None
         self.ontology = dict(protocol.ontology_spec(row.ontology))
         self.row_count = 1
         self.rows = self._summaries()
@@ -441,8 +440,8 @@ class Annotator(anywidget.AnyWidget):
     def _show_work(self) -> None:
         queue = self._need_queue()
         self.work = dict(queue.state(None if self._stored is None else self._stored.row_id))
+        self.readonly = self._readonly_wanted or self._stored is None
         if self._stored is None:
-            self.readonly = True
             self.message = f"No row of stage {queue.stage!r} is free for {queue.user}: nothing to label now."
 
     def _handle_work(self, content: Mapping[str, Any]) -> None:

@@ -109,16 +109,23 @@ def space_metadata(space: Space, used: npt.NDArray[np.int64], packed: bool) -> t
     return metadata, renumber
 
 
-def few_metadata(meta: Any, used: list[int]) -> tuple[dict[str, Any], Any]:
+def few_metadata(meta: Any, used: list[int], *, canonical: bool = False) -> tuple[dict[str, Any], Any]:
     """``space_metadata`` of a space's metadata table ``meta``, for at most ``PACK_AT`` records.
 
-    The same result, without numpy's per-call cost.
+    The same result, without numpy's per-call cost. With ``canonical`` the users are listed in the
+    order the records first name them (creator before editor), as a fragment lists them, instead
+    of in the table's order.
     """
-    renumber = {record: k for k, record in enumerate(used)}  # see renumbered()
-    if len(used) == 1 and len(meta.created_at):  # one record: most instances of an image
+    if not len(meta.created_at):
+        used = []
+    if len(used) == 1:  # one record (most instances of an image): written out, several times faster
         i = used[0]
         by, edited = meta.created_by[i], meta.last_edited_by[i]
-        named = sorted({u for u in (by, edited) if u >= 0})
+        named = [by] if by >= 0 else []  # creator, then editor
+        if edited >= 0 and edited != by:
+            named.append(edited)
+        if not canonical:
+            named.sort()
         return {
             "created_at": [meta.created_at[i]],
             "created_by": [named.index(by) if by >= 0 else -1],
@@ -127,21 +134,20 @@ def few_metadata(meta: Any, used: list[int]) -> tuple[dict[str, Any], Any]:
             "confidence": [meta.confidence[i]],
             "manual_annotation": [bool(meta.manual[i])],
             "users": [meta.users[u] for u in named],
-        }, renumber
-
-    def picked(values: Any) -> list[Any]:
-        return [values[i] for i in used] if len(values) else []
-
-    created_by, last_edited_by = picked(meta.created_by), picked(meta.last_edited_by)
-    named = sorted({u for u in created_by + last_edited_by if u >= 0})
+        }, {i: 0}
+    renumber = {record: k for k, record in enumerate(used)}  # see renumbered()
+    created_by = [meta.created_by[i] for i in used]
+    last_edited_by = [meta.last_edited_by[i] for i in used]
+    first = dict.fromkeys(u for pair in zip(created_by, last_edited_by, strict=True) for u in pair if u >= 0)
+    named = list(first) if canonical else sorted(first)
     users = {u: k for k, u in enumerate(named)}
     metadata = {
-        "created_at": picked(meta.created_at),
+        "created_at": [meta.created_at[i] for i in used],
         "created_by": [users.get(u, -1) for u in created_by],
-        "last_edited_at": picked(meta.last_edited_at),
+        "last_edited_at": [meta.last_edited_at[i] for i in used],
         "last_edited_by": [users.get(u, -1) for u in last_edited_by],
-        "confidence": picked(meta.confidence),
-        "manual_annotation": [bool(v) for v in picked(meta.manual)],
+        "confidence": [meta.confidence[i] for i in used],
+        "manual_annotation": [bool(meta.manual[i]) for i in used],
         "users": [meta.users[i] for i in named],
     }
     return metadata, renumber

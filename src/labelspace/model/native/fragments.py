@@ -113,21 +113,8 @@ def _one_run_part(space: Space, track: Any) -> dict[str, Any]:
 
     The same result, made directly: an import makes millions.
     """
-    runs, meta = track.runs, space._meta
-    record = runs.tags[0]
-    by, edited = meta.created_by[record], meta.last_edited_by[record]
-    named = [by] if by >= 0 else []  # users in the order the record names them: creator, then editor
-    if edited >= 0 and edited != by:
-        named.append(edited)
-    metadata = {
-        "created_at": [meta.created_at[record]],
-        "created_by": [0 if by >= 0 else -1],
-        "last_edited_at": [meta.last_edited_at[record]],
-        "last_edited_by": [named.index(edited) if edited >= 0 else -1],
-        "confidence": [meta.confidence[record]],
-        "manual_annotation": [bool(meta.manual[record])],
-        "users": [meta.users[u] for u in named],
-    }
+    runs = track.runs
+    metadata, _ = few_metadata(space._meta, [runs.tags[0]], canonical=True)
     d: dict[str, Any] = {
         "object_hash": track.instance.object_hash,
         "starts": [runs.starts[0]],
@@ -174,12 +161,12 @@ def _space_part(space: Space, track: Any, kind: str, packing: Packing) -> dict[s
     if kind == "object" and len(runs) == 1 and not track.dynamic and len(runs.rows) <= PACK_AT:
         return _one_run_part(space, track)
     if kind == "classification" and track.global_record is not None:
-        metadata, renumber = few_metadata(space._meta, [track.global_record])
+        metadata, renumber = few_metadata(space._meta, [track.global_record], canonical=True)
     elif len(track.runs) <= PACK_AT:  # the records of a few runs, found without numpy's per-call cost
-        metadata, renumber = few_metadata(space._meta, list(dict.fromkeys(track.runs.tags)))
+        metadata, renumber = few_metadata(space._meta, list(dict.fromkeys(track.runs.tags)), canonical=True)
     else:
         metadata, renumber = space_metadata(space, _first_seen(track.runs.np_tags()), packed=False)
-    _canonical_users(metadata)
+        _canonical_users(metadata)
     d = (
         track_to_dict(track, renumber, packing)
         if kind == "object"
