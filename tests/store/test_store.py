@@ -43,6 +43,34 @@ def test_a_project_goes_in_and_comes_out_the_same(store_url, street, world):
     store.close()
 
 
+def test_many_rows_added_at_once_keep_their_order_and_labels(store_url):
+    """More rows than one statement adds (ROWS_AT_ONCE): ids, positions and labels stay paired."""
+    from labelspace import BoundingBoxCoordinates
+    from labelspace.store.store import ROWS_AT_ONCE
+
+    ontology = box_ontology()
+    car = ontology.get_child_by_hash("car00001")
+    rows = []
+    for i in range(ROWS_AT_ONCE * 2 + 7):
+        row = LabelRow(ontology)
+        space = row.add_image_space(f"img{i:04d}.jpg", 640, 480)
+        for k in range(i % 3):  # 0, 1 or 2 boxes, each placed by the row's number
+            space.put_object_instance(car.create_instance(), BoundingBoxCoordinates(0.1, 0.1, k / 4, (i % 89) / 100))
+        rows.append(row)
+    store = Store(store_url)
+    store.add_project("many", Project.of(rows[0]))
+    ids = store.add_rows(rows[1:], "many")
+    assert ids == sorted(ids) and len(set(ids)) == len(rows) - 1
+    infos = store.rows("many")
+    assert [i.position for i in infos] == list(range(len(rows)))
+    assert [i.title for i in infos] == [f"img{i:04d}.jpg" for i in range(len(rows))]
+    assert [i.id for i in infos[1:]] == ids
+    for i in (1, ROWS_AT_ONCE, ROWS_AT_ONCE + 1, len(rows) - 1):
+        assert store.load_row(infos[i].id).to_dict() == rows[i].to_dict()
+    assert [i.objects for i in infos] == [i % 3 for i in range(len(rows))]
+    store.close()
+
+
 def test_every_edit_is_in_the_store_as_soon_as_it_returns(store_url):
     store = Store(store_url)
     store.add_project("cams", box_ontology())

@@ -21,6 +21,7 @@ from labelspace.formats._atomic import write_file
 from labelspace.formats._common import Reader, reading
 from labelspace.formats._paths import media_path
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits, read_json
+from labelspace.model._collector import collector_paused
 from labelspace.model.label_row import LabelRow
 from labelspace.model.native import label_row_from_dict, label_row_to_dict
 from labelspace.model.ontology import Ontology
@@ -92,7 +93,9 @@ def _encode(d: dict[str, Any], path: str | os.PathLike[str]) -> bytes:
 
 def save_native(project: Project | LabelRow, path: str | os.PathLike[str]) -> Counter[str]:
     """Write a project or label row to ``path`` atomically (gzip if the name ends in ``.gz``); nothing is dropped."""
-    write_file(path, _encode(to_native(project), path))
+    with collector_paused():  # a dict or two per annotation, millions of them in a large project
+        data = _encode(to_native(project), path)
+    write_file(path, data)
     return Counter()
 
 

@@ -216,6 +216,8 @@ class _Answerable(ABC):
 
     def _answer_items(self) -> list[tuple[Attribute, StoredAnswer]]:
         """Every stored static answer with its attribute, parents before nested ones."""
+        if not self._answers:  # most instances: no walk of the ontology's attributes
+            return []
         return [
             (a, self._answers[a.feature_node_hash])
             for a in walk_attributes(self._root_attributes())

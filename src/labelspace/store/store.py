@@ -17,6 +17,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from labelspace.model._collector import collector_paused
 from labelspace.model._meta import from_micros, now_micros, to_micros
 from labelspace.model.errors import LabelRowError, StoreError
 from labelspace.model.label_row import LabelRow
@@ -36,7 +37,9 @@ from labelspace.store.session import StoredRow
 DEFAULT_STAGES = ("annotate", "review", "done")
 
 
-_NEW_ROW = sa.insert(t.rows).returning(t.rows.c.id)
+_NEW_ROWS = sa.insert(t.rows).returning(t.rows.c.id, sort_by_parameter_order=True)
+ROWS_AT_ONCE = 500
+"""Rows added per statement."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ class Store:
                 )
             )
             if isinstance(source, Project):
-                self._insert_rows(c, project_id, 1, stages[0], list(source.rows), 0, user)
+                self._insert_rows(c, project_id, 1, stages[0], list(source.rows), 0)
             return project_id
 
         found = int(self._write(work))
@@ -324,9 +327,7 @@ class Store:
             version = c.execute(
                 sa.select(sa.func.max(t.ontologies.c.version)).where(t.ontologies.c.project_id == pid)
             ).scalar_one()
-            return self._insert_rows(
-                c, pid, version, stages[0], rows, int(top or 0) + 1 if top is not None else 0, user
-            )
+            return self._insert_rows(c, pid, version, stages[0], rows, int(top or 0) + 1 if top is not None else 0)
 
         return list(self._write(work))
 
@@ -342,35 +343,40 @@ class Store:
         stage: str,
         rows: list[LabelRow],
         position: int,
-        user: str | None,
     ) -> list[int]:
         now = now_micros()
-        ids = []
+        ids: list[int] = []
         values: list[tuple[Any, ...]] = []
-        for i, row in enumerate(rows):
-            title = ", ".join(s.space_id for s in row.list_spaces()) or f"row {position + i + 1}"
-            row_id = int(
-                c.execute(
-                    _NEW_ROW,
-                    {
-                        "project_id": project_id,
-                        "position": position + i,
-                        "title": title[:500],
-                        "ontology_version": ontology_version,
-                        "head": dumps(row_head(row)),
-                        "stage": stage,
-                        "last_edit": 0,
-                        "updated_at": now,
-                    },
-                ).scalar_one()
-            )
-            ids.append(row_id)
-            values += [(row_id, h, kind, seq, 1, data) for seq, (h, kind, data) in enumerate(encode_row(row), 1)]
-            if len(values) >= BATCH:  # many rows' instances in one statement; memory stays bounded
+        with collector_paused():  # a few dicts per instance, millions of them in a large import
+            for first in range(0, len(rows), ROWS_AT_ONCE):  # rows in a few statements, their ids in order
+                chunk = rows[first : first + ROWS_AT_ONCE]
+                params = []
+                for i, row in enumerate(chunk, position + first):
+                    title = ", ".join(s.space_id for s in row.list_spaces()) or f"row {i + 1}"
+                    params.append(
+                        {
+                            "project_id": project_id,
+                            "position": i,
+                            "title": title[:500],
+                            "ontology_version": ontology_version,
+                            "head": dumps(row_head(row)),
+                            "stage": stage,
+                            "last_edit": 0,
+                            "updated_at": now,
+                        }
+                    )
+                new_ids = [int(i) for i in c.execute(_NEW_ROWS, params).scalars()]
+                if len(new_ids) != len(chunk):
+                    raise StoreError(f"The database gave {len(new_ids)} ids for {len(chunk)} new rows; none was added.")
+                ids += new_ids
+                for row_id, row in zip(new_ids, chunk, strict=True):
+                    encoded = enumerate(encode_row(row), 1)
+                    values += [(row_id, h, kind, seq, 1, data) for seq, (h, kind, data) in encoded]
+                    if len(values) >= BATCH:  # many rows' instances in one statement; memory stays bounded
+                        insert_instances(c, values)
+                        values = []
+            if values:
                 insert_instances(c, values)
-                values = []
-        if values:
-            insert_instances(c, values)
         return ids
 
     def rows(self, project: int | str | None = None, *, stage: str | None = None) -> list[RowInfo]:

@@ -108,13 +108,19 @@ def instance_fragment(row: LabelRow, instance_hash: str, *, raw: bool = False) -
     return fragment
 
 
-def _one_run_part(space: Space, track: Any) -> dict[str, Any]:
+def _one_run_part(space: Space, track: Any, records: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """``_space_part`` of an object on one run (an image's box, polygon, ...).
 
-    The same result, made directly: an import makes millions.
+    The same result, made directly: an import makes millions. ``records`` keeps the metadata made
+    for each record of ``space``, so that the instances sharing a record share its dict.
     """
     runs = track.runs
-    metadata, _ = few_metadata(space._meta, [runs.tags[0]], canonical=True)
+    tag = runs.tags[0]
+    metadata = None if records is None else records.get(tag)
+    if metadata is None:
+        metadata, _ = few_metadata(space._meta, [tag], canonical=True)
+        if records is not None:
+            records[tag] = metadata
     d: dict[str, Any] = {
         "object_hash": track.instance.object_hash,
         "starts": [runs.starts[0]],
@@ -131,17 +137,20 @@ def _one_run_part(space: Space, track: Any) -> dict[str, Any]:
 def row_fragments(row: LabelRow, *, raw: bool = False) -> dict[str, dict[str, Any]]:
     """The fragment of every instance of ``row``, in ``instance_hashes`` order.
 
-    The same as ``instance_fragment`` of each, made in one pass over the row's spaces.
+    The same as ``instance_fragment`` of each, made in one pass over the row's spaces. Fragments
+    of one call may share their metadata dicts (instances written with the same record): read
+    them, or copy before changing one.
     """
     packing: Packing = "raw" if raw else True
     out: dict[str, dict[str, Any]] = {}
     for space in row.list_spaces():
+        records: dict[int, dict[str, Any]] = {}
         for kind, tracks in (("object", space._objects), ("classification", space._classifications)):
             for h, track in tracks.items():
                 fragment = out.get(h)
                 if fragment is None:
                     fragment = out[h] = _new_fragment(kind, h, track)
-                fragment["spaces"].append(_space_part(space, track, kind, packing))
+                fragment["spaces"].append(_space_part(space, track, kind, packing, records))
     return out
 
 
@@ -155,11 +164,13 @@ def _new_fragment(kind: str, instance_hash: str, track: Any) -> dict[str, Any]:
     return {"kind": kind, "record": record, "spaces": []}
 
 
-def _space_part(space: Space, track: Any, kind: str, packing: Packing) -> dict[str, Any]:
+def _space_part(
+    space: Space, track: Any, kind: str, packing: Packing, records: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """An instance's entry for one space: the metadata records its track uses, and the track."""
     runs = track.runs
     if kind == "object" and len(runs) == 1 and not track.dynamic and len(runs.rows) <= PACK_AT:
-        return _one_run_part(space, track)
+        return _one_run_part(space, track, records)
     if kind == "classification" and track.global_record is not None:
         metadata, renumber = few_metadata(space._meta, [track.global_record], canonical=True)
     elif len(track.runs) <= PACK_AT:  # the records of a few runs, found without numpy's per-call cost
