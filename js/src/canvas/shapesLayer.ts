@@ -9,10 +9,38 @@ import type { View } from "../core/view";
 import { regionOf } from "./regions";
 import type { DrawStyle } from "./regions/region";
 import type { Stage } from "./stage";
+import { BUCKETS, bucketOf, groupByBucket, shownCount } from "./buckets";
 
 const REST_MS = 120;
 /** Above this many predictions shown, their confidence labels are left out. */
 const MAX_LABELS = 400;
+/** A confidence label's box, above its shape's bounds (longer text is narrowed to fit). */
+const LABEL_WIDTH = 200;
+const LABEL_HEIGHT = 15;
+/** How far beyond its bounds a shape may paint (points and skeleton nodes are discs, lines have width). */
+const PAD = 8;
+/** Above this many changed shapes in a bitmap, or this share of its area, it is drawn afresh instead. */
+const MAX_DAMAGE = 64;
+const MAX_DAMAGE_AREA = 0.3;
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Where a shape of image-space bounds `b` may paint on a bitmap drawn for `view` (labels included if `labelled`). */
+function paintArea(b: Rect, view: View, labelled: boolean): Rect {
+  // Whole pixels, so that a clip to it has no soft edge.
+  const x = Math.floor(b.x * view.scale + view.x - PAD);
+  const y = Math.floor(b.y * view.scale + view.y - PAD - (labelled ? LABEL_HEIGHT : 0));
+  const right = Math.ceil(b.x * view.scale + view.x + Math.max(b.w * view.scale + PAD, labelled ? LABEL_WIDTH : 0));
+  const bottom = Math.ceil((b.y + b.h) * view.scale + view.y + PAD);
+  return { x, y, w: right - x, h: bottom - y };
+}
+
+const meets = (a: Rect, b: Rect): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 export interface ShapesSource {
   /** The annotations to draw (not the selected, not the hidden; predictions whatever their confidence). */
@@ -39,7 +67,16 @@ export function cachedBounds(g: Geom): { x: number; y: number; w: number; h: num
  * are gathered into one path per colour and style and stroked once: thousands of separate strokes
  * (dashed ones above all) cost far more to raster than one.
  */
-export function drawAnnotations(ctx: CanvasRenderingContext2D, items: Annotation[], source: ShapesSource, view: View, width: number, height: number, style: Partial<DrawStyle> = {}): void {
+export function drawAnnotations(
+  ctx: CanvasRenderingContext2D,
+  items: Annotation[],
+  source: ShapesSource,
+  view: View,
+  width: number,
+  height: number,
+  style: Partial<DrawStyle> = {},
+  labelled = true,
+): void {
   const labels: [Annotation, { x: number; y: number; w: number; h: number }][] = [];
   const paths = new Map<string, { path: Path2D; color: string; prediction: boolean }>();
   for (const a of items) {
@@ -62,50 +99,56 @@ export function drawAnnotations(ctx: CanvasRenderingContext2D, items: Annotation
     } else {
       region.draw(ctx, g, view, { color: a.spec.color, spec: a.spec, selected: false, prediction, hovered: false, ...style });
     }
-    if (prediction) labels.push([a, b]);
+    if (prediction && labelled) labels.push([a, b]);
   }
   ctx.lineWidth = 1;
-  for (const { path, color, prediction } of paths.values()) {
+  // In the same order whichever of a bitmap's shapes are drawn, so that drawing part of it again
+  // gives the pixels drawing all of it gives.
+  for (const { path, color, prediction } of [...paths.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([, g]) => g)) {
     ctx.strokeStyle = color;
     ctx.setLineDash(prediction ? [6, 4] : []);
     ctx.stroke(path);
   }
   ctx.setLineDash([]);
-  if (labels.length && labels.length <= MAX_LABELS) {
+  if (labels.length) {
     ctx.font = "11px sans-serif";
     ctx.textBaseline = "bottom";
     for (const [a, b] of labels) {
       const text = `${a.spec.name} ${(a.meta?.confidence ?? 0).toFixed(2)}`;
       const x = b.x * view.scale + view.x;
       const y = b.y * view.scale + view.y;
-      const w = ctx.measureText(text).width + 6;
+      const w = Math.min(ctx.measureText(text).width + 6, LABEL_WIDTH);
       ctx.fillStyle = "rgba(0,0,0,0.6)";
-      ctx.fillRect(x, y - 15, w, 15);
+      ctx.fillRect(x, y - LABEL_HEIGHT, w, LABEL_HEIGHT);
       ctx.fillStyle = a.spec.color;
-      ctx.fillText(text, x + 3, y - 2);
+      ctx.fillText(text, x + 3, y - 2, w - 6);
     }
   }
 }
-
-/** Predictions are cached in this many bitmaps by confidence, so that moving the threshold redraws one. */
-const BUCKETS = 10;
-/** People's shapes are spread over this many bitmaps, so that an edit redraws a share of them. */
-const MANUAL_BUCKETS = 4;
 
 interface Cache {
   canvas: HTMLCanvasElement;
   view: View | null;
   dirty: boolean;
-  /** The threshold a bucket the threshold cuts was drawn for; -1 when it holds all its shapes. */
+  /** How many of the bucket's annotations (in its order) the bitmap holds. */
+  drawn: number;
+  /** Whether the predictions in it were drawn with their confidence labels. */
+  labelled: boolean;
+  /** The threshold it was drawn at. */
   threshold: number;
+  /** Image-space bounds of shapes changed since it was drawn (where they were, and are): only there is it drawn again. */
+  damage: Rect[];
 }
 
 export class ShapesLayer {
   private readonly node: Konva.Shape;
-  /** One bitmap per confidence bucket of predictions (0..BUCKETS-1), then those of people's shapes. */
+  /** One bitmap per bucket (see ./buckets): predictions by confidence, then people's shapes. */
   private readonly caches = new Map<number, Cache>();
-  /** The bucket each annotation was last drawn in. */
+  /** The annotations by bucket, made again after any change of which are drawn or how. */
+  private groups: Map<number, Annotation[]> | null = null;
+  /** The bucket each annotation was last drawn in, and its image-space bounds then. */
   private readonly lastBucket = new Map<string, number>();
+  private readonly lastBounds = new Map<string, Rect>();
   private restTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -119,27 +162,38 @@ export class ShapesLayer {
 
   /** The shapes changed: draw them afresh at the next frame. */
   invalidate(): void {
+    this.groups = null;
     for (const c of this.caches.values()) c.dirty = true;
     this.stage.staticLayer.batchDraw();
   }
 
-  /** Some annotations changed (or were selected, or left the selection): redraw their buckets only. */
+  /**
+   * Some annotations changed (or were selected, or left the selection): their buckets are drawn
+   * again where they were and where they are now, the rest of each bitmap kept.
+   */
   invalidateKeys(keys: Iterable<string>, find: (key: string) => Annotation | undefined): void {
+    this.groups = null;
     for (const key of keys) {
       const before = this.lastBucket.get(key);
-      if (before !== undefined) this.markDirty(before);
+      if (before !== undefined) this.damage(before, this.lastBounds.get(key));
       const a = find(key);
-      if (a) this.markDirty(this.bucketOf(a));
+      const g = a && this.source.shown(a);
+      if (a) this.damage(bucketOf(a, this.source.isPrediction(a)), g ? cachedBounds(g) : undefined);
     }
     this.stage.staticLayer.batchDraw();
   }
 
-  private markDirty(bucket: number): void {
+  private damage(bucket: number, bounds: Rect | undefined): void {
     const cache = this.caches.get(bucket);
-    if (cache) cache.dirty = true;
+    if (!cache || cache.dirty) return;
+    if (!bounds || cache.damage.length >= MAX_DAMAGE) cache.dirty = true;
+    else cache.damage.push(bounds);
   }
 
-  /** Only the prediction threshold changed: the bucket it falls in is drawn again, the rest reused. */
+  /**
+   * Only the prediction threshold changed: the bucket it falls in is drawn again (lowering it only
+   * adds the newly shown predictions to its bitmap), the rest reused.
+   */
   thresholdChanged(): void {
     this.stage.staticLayer.batchDraw();
   }
@@ -149,17 +203,54 @@ export class ShapesLayer {
     if (this.restTimer) clearTimeout(this.restTimer);
     this.restTimer = setTimeout(() => {
       this.restTimer = null;
-      this.invalidate();
+      for (const c of this.caches.values()) c.dirty = true;
+      this.stage.staticLayer.batchDraw();
     }, REST_MS);
   }
 
-  private bucketOf(a: Annotation): number {
-    if (!this.source.isPrediction(a)) {
-      let h = 0;
-      for (let i = 0; i < a.id.length; i++) h = (h * 31 + a.id.charCodeAt(i)) | 0;
-      return BUCKETS + (Math.abs(h) % MANUAL_BUCKETS);
+  private grouped(): Map<number, Annotation[]> {
+    if (this.groups) return this.groups;
+    const groups = groupByBucket(this.source.items(), (a) => this.source.isPrediction(a));
+    this.lastBucket.clear();
+    this.lastBounds.clear();
+    for (const [b, list] of groups) {
+      for (const a of list) {
+        this.lastBucket.set(a.key, b);
+        const g = this.source.shown(a);
+        if (g) this.lastBounds.set(a.key, cachedBounds(g));
+      }
     }
-    return Math.min(BUCKETS - 1, Math.max(0, Math.floor((a.meta?.confidence ?? 0) * BUCKETS)));
+    for (const key of [...this.caches.keys()]) if (!groups.has(key)) this.caches.delete(key);
+    this.groups = groups;
+    return groups;
+  }
+
+  /**
+   * Draw a bitmap again only where its changed shapes were and are: clear those areas and draw,
+   * clipped to them, every shape of the bucket that may paint there. False when the areas are too
+   * many or too large (then the bitmap is drawn afresh).
+   */
+  private patch(c: CanvasRenderingContext2D, cache: Cache, shown: Annotation[], width: number, height: number): boolean {
+    const t0 = performance.now();
+    const view = cache.view!;
+    const areas = cache.damage.map((b) => paintArea(b, view, cache.labelled));
+    const total = areas.reduce((sum, r) => sum + r.w * r.h, 0);
+    if (total > MAX_DAMAGE_AREA * width * height) return false;
+    const hit = shown.filter((a) => {
+      const g = this.source.shown(a);
+      if (!g) return false;
+      const area = paintArea(cachedBounds(g), view, cache.labelled && this.source.isPrediction(a));
+      return areas.some((r) => meets(r, area));
+    });
+    c.save();
+    const clip = new Path2D();
+    for (const r of areas) clip.rect(r.x, r.y, r.w, r.h);
+    c.clip(clip);
+    for (const r of areas) c.clearRect(r.x, r.y, r.w, r.h);
+    drawAnnotations(c, hit, this.source, view, width, height, {}, cache.labelled);
+    c.restore();
+    performance.measure("ls-shapes-patch", { start: t0, detail: { shapes: hit.length, of: shown.length } });
+    return true;
   }
 
   private draw(ctx: CanvasRenderingContext2D): void {
@@ -170,47 +261,54 @@ export class ShapesLayer {
     const threshold = this.source.threshold();
     const t0 = performance.now();
     let drew = false;
-    // Which buckets have shapes, and which need drawing afresh.
-    const items = this.source.items();
-    const byBucket = new Map<number, Annotation[]>();
-    this.lastBucket.clear();
-    for (const a of items) {
-      const b = this.bucketOf(a);
-      this.lastBucket.set(a.key, b);
-      let list = byBucket.get(b);
-      if (!list) byBucket.set(b, (list = []));
-      list.push(a);
+    const groups = this.grouped();
+    // How many of each bucket are shown: predictions down to the threshold, people's shapes all.
+    const shown = new Map<number, number>();
+    let predictions = 0;
+    for (const [b, list] of groups) {
+      const n = b < BUCKETS ? shownCount(list, threshold) : list.length;
+      shown.set(b, n);
+      if (b < BUCKETS) predictions += n;
     }
-    for (const key of [...this.caches.keys()]) if (!byBucket.has(key)) this.caches.delete(key);
-    for (const [b, list] of [...byBucket].sort((x, y) => x[0] - y[0])) {
-      const upper = (b + 1) / BUCKETS;
-      if (b < BUCKETS && upper <= threshold) continue; // every prediction in it is hidden
-      const straddles = b < BUCKETS && b / BUCKETS < threshold;
+    const labelled = predictions <= MAX_LABELS;
+    for (const [b, list] of groups) {
+      const n = shown.get(b)!;
+      if (n === 0) continue;
       let cache = this.caches.get(b);
       if (!cache) {
-        cache = { canvas: document.createElement("canvas"), view: null, dirty: true, threshold: -1 };
+        cache = { canvas: document.createElement("canvas"), view: null, dirty: true, drawn: 0, labelled, threshold, damage: [] };
         this.caches.set(b, cache);
       }
-      // A bucket the threshold cuts is drawn for that threshold; the others hold all their shapes.
-      const drawnFor = straddles ? threshold : -1;
-      if (cache.dirty || !cache.view || cache.threshold !== drawnFor) {
-        const canvas = cache.canvas;
-        if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-          canvas.width = Math.round(width * ratio);
-          canvas.height = Math.round(height * ratio);
-        }
-        // A bitmap, not a recording: a canvas drawn on is otherwise kept as its list of drawing
-        // commands and played again on every blit, thousands of shapes each frame.
-        const c = canvas.getContext("2d", { willReadFrequently: true })!;
-        c.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const canvas = cache.canvas;
+      if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+        canvas.width = Math.round(width * ratio);
+        canvas.height = Math.round(height * ratio);
+        cache.dirty = true;
+      }
+      // A bitmap, not a recording: a canvas drawn on is otherwise kept as its list of drawing
+      // commands and played again on every blit, thousands of shapes each frame.
+      const c = canvas.getContext("2d", { willReadFrequently: true })!;
+      c.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const damaged = cache.damage.length > 0;
+      const patched = damaged && !cache.dirty && cache.view && cache.labelled === labelled && cache.threshold === threshold;
+      if (patched && this.patch(c, cache, list.slice(0, n), width, height)) {
+        drew = true;
+      } else if (cache.dirty || !cache.view || cache.labelled !== labelled || n < cache.drawn || damaged) {
         c.clearRect(0, 0, width, height);
-        const shown = straddles ? list.filter((a) => (a.meta?.confidence ?? 0) >= threshold) : list;
-        drawAnnotations(c, shown, this.source, view, width, height);
+        drawAnnotations(c, n < list.length ? list.slice(0, n) : list, this.source, view, width, height, {}, labelled);
         cache.view = { ...view };
         cache.dirty = false;
-        cache.threshold = drawnFor;
+        cache.labelled = labelled;
+        drew = true;
+      } else if (n > cache.drawn) {
+        // The threshold came down: the predictions it now shows are drawn over the bitmap, in
+        // the view the bitmap was drawn for.
+        drawAnnotations(c, list.slice(cache.drawn, n), this.source, cache.view, width, height, {}, labelled);
         drew = true;
       }
+      cache.drawn = n;
+      cache.threshold = threshold;
+      cache.damage = [];
       const k = view.scale / cache.view!.scale;
       ctx.imageSmoothingEnabled = k !== 1;
       ctx.drawImage(cache.canvas, view.x - cache.view!.x * k, view.y - cache.view!.y * k, width * k, height * k);

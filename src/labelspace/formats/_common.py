@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from labelspace.formats._reading import DEFAULT_LIMITS, Limits
+from labelspace.model._collector import collector_paused
 from labelspace.model.annotations import Metadata
 from labelspace.model.coordinates import RotatableBoundingBoxCoordinates
 from labelspace.model.errors import FormatError, LabelspaceError
@@ -245,7 +246,8 @@ def reading(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            with collector_paused():  # a reader makes a few objects per annotation, millions in a large file
+                return function(*args, **kwargs)
         except LabelspaceError:
             raise
         except _MALFORMED as e:
