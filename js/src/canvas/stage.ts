@@ -31,14 +31,10 @@ const WHEEL_ZOOM = 0.0015;
 
 /** Reduced copies of large images, drawn instead of them while the view shows them small. */
 const reduced = new WeakMap<object, ImageBitmap>();
-/** Stages showing an image redraw it when its reduced copy is made. */
-const onReduced = new Set<(image: object) => void>();
 
 /**
  * Make a reduced copy of a large image for views up to `scale` (a 4K photo shown whole in a
  * notebook is drawn from a copy a third its size: each frame then scales a tenth of the pixels).
- * Until it is made (a filtered resize, some 60 ms for 4K here), the image itself is drawn, scaled
- * by the quicker bilinear filter.
  */
 export async function reduceImage(image: ImageBitmap, scale: number): Promise<void> {
   if (scale > 0.5 || reduced.has(image)) return;
@@ -48,7 +44,6 @@ export async function reduceImage(image: ImageBitmap, scale: number): Promise<vo
     resizeQuality: "medium",
   });
   reduced.set(image, small);
-  for (const listener of onReduced) listener(image);
 }
 /** Above this zoom, image pixels are drawn as sharp squares. */
 const SHARP_ZOOM = 2;
@@ -99,13 +94,8 @@ export class Stage {
       }),
     );
     this.konva.add(this.imageLayer, this.staticLayer, this.activeLayer, this.overlayLayer);
-    onReduced.add(this.reducedMade);
     this.bind();
   }
-
-  private readonly reducedMade = (image: object): void => {
-    if (image === this.source) this.imageLayer.batchDraw();
-  };
 
   get width(): number {
     return this.konva.width();
@@ -185,7 +175,6 @@ export class Stage {
   }
 
   destroy(): void {
-    onReduced.delete(this.reducedMade);
     window.removeEventListener("keydown", this.onKey, true);
     window.removeEventListener("keyup", this.onKey, true);
     this.konva.destroy();

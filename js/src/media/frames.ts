@@ -63,9 +63,8 @@ export class ImageFrames {
         return null;
       }
       const bitmap = await createImageBitmap(new Blob([bytesOf(buffers[0])], { type: response.mime }));
-      // The whole image fitted into the canvas: a copy that size is what most frames draw. It is
-      // made in the background: the first paint does not wait for it.
-      reduceImage(bitmap, this.host.fitScale(bitmap.width, bitmap.height)).catch(() => undefined);
+      // The whole image fitted into the canvas: a copy that size is what most frames draw.
+      await reduceImage(bitmap, this.host.fitScale(bitmap.width, bitmap.height));
       return bitmap;
     });
     p.catch(() => this.images.delete(key));
