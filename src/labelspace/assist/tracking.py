@@ -31,9 +31,10 @@ import numpy.typing as npt
 
 from labelspace.assist._boxes import BoxFollower
 from labelspace.assist._flow import flow
-from labelspace.assist._frames import Frame, FrameSource, as_frame_source, frames_in_order
+from labelspace.assist._frames import ArrayFrames, Frame, FrameSource, as_frame_source, frames_in_order
 from labelspace.assist._opencv import BoxMethod, box_tracker_factory, opencv
 from labelspace.assist._points import PointsFollower, PolygonFollower
+from labelspace.assist._read_ahead import ReadAhead
 from labelspace.model.errors import LabelRowError, MediaError
 from labelspace.model.frames import IntArray
 from labelspace.model.instances import ObjectInstance
@@ -249,7 +250,9 @@ def _follow(
     step = 1 if last >= start else -1
     total = abs(last - start)
     done = 0
-    reading = frames_in_order(source, start, last)
+    in_order = frames_in_order(source, start, last)
+    # Decoding the next frames while the trackers work (an array is read at no cost: no thread).
+    reading = in_order if isinstance(source, ArrayFrames) else ReadAhead(in_order)
     try:
         index, image = next(reading)
         previous = Frame(cv2, index, image, None)
