@@ -22,7 +22,7 @@ tracker loses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Protocol, Union
 
@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from labelspace.assist._boxes import BoxFollower
 from labelspace.assist._flow import flow
-from labelspace.assist._frames import ArrayFrames, Frame, FrameSource, as_frame_source, frames_in_order
+from labelspace.assist._frames import ArrayFrames, Frame, FrameSource, Image, as_frame_source, frames_in_order
 from labelspace.assist._opencv import BoxMethod, box_tracker_factory, opencv
 from labelspace.assist._points import PointsFollower, PolygonFollower
 from labelspace.assist._read_ahead import ReadAhead
@@ -251,13 +251,16 @@ def _follow(
     total = abs(last - start)
     done = 0
     in_order = frames_in_order(source, start, last)
-    # Decoding the next frames while the trackers work (an array is read at no cost: no thread).
-    reading = in_order if isinstance(source, ArrayFrames) else ReadAhead(in_order)
+    reading: ReadAhead[Frame] | Generator[Frame, None, None] | None = None
     try:
-        index, image = next(reading)
+        index, image = next(in_order)
         previous = Frame(cv2, index, image, None)
         for progress in instances:
             progress.follower = _follower(cv2, factory, method, progress, previous)
+        # The next frames are decoded and put in the forms the trackers take while they work on
+        # this one (from an array, on this thread: reading one costs nothing).
+        prepared = _prepared(cv2, in_order, previous.size, [p.follower for p in instances])
+        reading = prepared if isinstance(source, ArrayFrames) else ReadAhead(prepared)
         moving = instances
         while done < total:
             for progress in moving:
@@ -270,8 +273,8 @@ def _follow(
                 for progress in moving:
                     progress.stop("cancelled", None)
                 return done, True
-            index, image = next(reading)
-            frame = Frame(cv2, index, image, previous.size)
+            frame = next(reading)
+            index = frame.index
             _advance(cv2, moving, previous, frame)
             moving = [p for p in moving if p.stopped is None]
             done += 1
@@ -279,8 +282,29 @@ def _follow(
                 on_progress(done, total)
             previous = frame
     finally:
-        reading.close()
+        (reading or in_order).close()
     return done, False
+
+
+def _prepared(
+    cv2: Any, frames: Generator[tuple[int, Image], None, None], size: tuple[int, int], followers: list[Any]
+) -> Generator[Frame, None, None]:
+    """The frames after the first, checked, with the forms ``followers`` take already made.
+
+    BGR at the levels the box trackers use, grey for optical flow.
+    """
+    levels = {f.level for f in followers if isinstance(f, BoxFollower)}
+    grey = any(not isinstance(f, BoxFollower) for f in followers)
+    try:
+        for index, image in frames:
+            frame = Frame(cv2, index, image, size)
+            for level in levels:
+                frame.reduced(level)
+            if grey:
+                frame.gray  # noqa: B018 - made here, on the reading thread
+            yield frame
+    finally:
+        frames.close()
 
 
 def _frame_number(space: MultiFrameSpace, value: object, name: str) -> int:
