@@ -61,3 +61,34 @@ def test_closing_stops_the_thread_and_closes_the_source():
     with pytest.raises(StopIteration):
         next(reading)
     reading.close()  # twice is harmless
+
+
+class ClosingBadly:
+    """An iterator whose close fails, after failing to read or not."""
+
+    def __init__(self, fail_reading):
+        self.fail_reading = fail_reading
+        self.i = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.i += 1
+        if self.i > 3:
+            if self.fail_reading:
+                raise ValueError("frame 4 cannot be read")
+            raise StopIteration
+        return self.i
+
+    def close(self):
+        raise OSError("the file cannot be closed")
+
+
+@pytest.mark.parametrize(("fail_reading", "first"), [(True, ValueError), (False, OSError)])
+def test_an_error_closing_the_source_is_raised_and_nothing_hangs(fail_reading, first):
+    reading = ReadAhead(ClosingBadly(fail_reading))
+    assert [next(reading) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(first):  # the reading error first; the closing one when reading went well
+        next(reading)
+    assert not reading._thread.is_alive()

@@ -505,11 +505,23 @@ def test_backward_reads_blocks_forward(monkeypatch):
     assert [i for i, _ in frames_module.frames_in_order(frames_module.ArrayFrames(VIDEO), 3, 0)] == [3, 2, 1, 0]
 
 
-def test_a_video_file_through_open_media(world, tmp_path):
-    av = pytest.importorskip("av")
-    from labelspace.media import open_media
+def test_a_callers_source_is_read_on_the_calling_thread(world, video_space):
+    car = world.box.create_instance()
+    video_space.put_object_instance(car, 0, box_coordinates(0))
+    threads = set()
 
-    with av.open(str(tmp_path / "square.mp4"), "w") as container:
+    class Source(CountingSource):
+        def frame(self, index):
+            threads.add(threading.get_ident())
+            return super().frame(index)
+
+    track_objects(video_space, car, Source(), 0, max_frames=20)
+    assert threads == {threading.get_ident()}
+
+
+def square_video(path):
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         stream.options = {"g": "12", "crf": "18", "bf": "2"}
@@ -518,6 +530,39 @@ def test_a_video_file_through_open_media(world, tmp_path):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+    return path
+
+
+def readers():
+    return [t for t in threading.enumerate() if t.name == "labelspace-read-ahead"]
+
+
+def test_a_video_file_is_read_ahead_and_an_error_stops_the_reading(world, video_space, tmp_path):
+    from labelspace.media import open_media
+
+    car = world.box.create_instance()
+    video_space.put_object_instance(car, 0, box_coordinates(0))
+    before = snapshot(video_space)
+    seen = []
+
+    def progress(done, total):
+        seen.append(len(readers()))
+        if done == 5:
+            raise RuntimeError("the progress bar broke")
+
+    with open_media(square_video(tmp_path / "square.mp4")) as video:
+        with pytest.raises(RuntimeError, match="the progress bar broke"):
+            track_objects(video_space, car, video, 0, on_progress=progress)
+        assert seen and all(n == 1 for n in seen)  # read ahead while tracking
+        assert readers() == []  # and stopped before the call returned
+        assert snapshot(video_space) == before
+        assert video.frame(0).shape == (HEIGHT, WIDTH, 3)  # the video is free to read again
+
+
+def test_a_video_file_through_open_media(world, tmp_path):
+    from labelspace.media import open_media
+
+    square_video(tmp_path / "square.mp4")
     row = world.row()
     space = row.add_video_space("cam", FRAMES, WIDTH, HEIGHT, fps=25)
     car, bus = world.box.create_instance(), world.box.create_instance()

@@ -36,3 +36,24 @@ def test_left_off_when_it_was_off():
     with collector_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_overlapping_pauses_on_two_threads_turn_it_on_when_the_last_ends():
+    import threading
+
+    gc.enable()
+    entered, release = threading.Event(), threading.Event()
+
+    def other():
+        with collector_paused():
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other)
+    with collector_paused():
+        thread.start()
+        assert entered.wait(10)
+    assert not gc.isenabled()  # the other thread's pause goes on
+    release.set()
+    thread.join(10)
+    assert gc.isenabled()

@@ -70,10 +70,11 @@ def open_notebook(lab, request):
     url, root, browser = lab
     made = []
 
-    def open_(*cells):
+    def open_(*cells, scale=1):
+        """``scale``: the page's device pixels to a CSS pixel."""
         stem = "".join(ch if ch.isalnum() else "_" for ch in request.node.name)[:40] + str(len(made))
         write_notebook(root / f"{stem}.ipynb", list(cells))
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=scale)
         # A workspace of its own, so that JupyterLab does not reopen other tests' notebooks.
         page.goto(f"{url}/lab/workspaces/{stem}/tree/{stem}.ipynb?reset")
         made.append(page)

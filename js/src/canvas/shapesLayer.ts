@@ -30,13 +30,18 @@ interface Rect {
   h: number;
 }
 
-/** Where a shape of image-space bounds `b` may paint on a bitmap drawn for `view` (labels included if `labelled`). */
-function paintArea(b: Rect, view: View, labelled: boolean): Rect {
-  // Whole pixels, so that a clip to it has no soft edge.
-  const x = Math.floor(b.x * view.scale + view.x - PAD);
-  const y = Math.floor(b.y * view.scale + view.y - PAD - (labelled ? LABEL_HEIGHT : 0));
-  const right = Math.ceil(b.x * view.scale + view.x + Math.max(b.w * view.scale + PAD, labelled ? LABEL_WIDTH : 0));
-  const bottom = Math.ceil((b.y + b.h) * view.scale + view.y + PAD);
+/**
+ * Where a shape of image-space bounds `b` may paint on a bitmap drawn for `view` (labels included
+ * if `labelled`), in CSS pixels on whole device pixels (`ratio` of them to a CSS pixel), so that a
+ * clip to it has no soft edge.
+ */
+function paintArea(b: Rect, view: View, labelled: boolean, ratio: number): Rect {
+  const down = (v: number) => Math.floor(v * ratio) / ratio;
+  const up = (v: number) => Math.ceil(v * ratio) / ratio;
+  const x = down(b.x * view.scale + view.x - PAD);
+  const y = down(b.y * view.scale + view.y - PAD - (labelled ? LABEL_HEIGHT : 0));
+  const right = up(b.x * view.scale + view.x + Math.max(b.w * view.scale + PAD, labelled ? LABEL_WIDTH : 0));
+  const bottom = up((b.y + b.h) * view.scale + view.y + PAD);
   return { x, y, w: right - x, h: bottom - y };
 }
 
@@ -191,8 +196,8 @@ export class ShapesLayer {
   }
 
   /**
-   * Only the prediction threshold changed: the bucket it falls in is drawn again (lowering it only
-   * adds the newly shown predictions to its bitmap), the rest reused.
+   * Only the prediction threshold changed: the bucket it falls in is drawn again where the
+   * predictions it showed or hid are (all of it when they are many), the rest reused.
    */
   thresholdChanged(): void {
     this.stage.staticLayer.batchDraw();
@@ -230,16 +235,16 @@ export class ShapesLayer {
    * clipped to them, every shape of the bucket that may paint there. False when the areas are too
    * many or too large (then the bitmap is drawn afresh).
    */
-  private patch(c: CanvasRenderingContext2D, cache: Cache, shown: Annotation[], width: number, height: number): boolean {
+  private patch(c: CanvasRenderingContext2D, cache: Cache, shown: Annotation[], width: number, height: number, ratio: number): boolean {
     const t0 = performance.now();
     const view = cache.view!;
-    const areas = cache.damage.map((b) => paintArea(b, view, cache.labelled));
+    const areas = cache.damage.map((b) => paintArea(b, view, cache.labelled, ratio));
     const total = areas.reduce((sum, r) => sum + r.w * r.h, 0);
     if (total > MAX_DAMAGE_AREA * width * height) return false;
     const hit = shown.filter((a) => {
       const g = this.source.shown(a);
       if (!g) return false;
-      const area = paintArea(cachedBounds(g), view, cache.labelled && this.source.isPrediction(a));
+      const area = paintArea(cachedBounds(g), view, cache.labelled && this.source.isPrediction(a), ratio);
       return areas.some((r) => meets(r, area));
     });
     c.save();
@@ -289,21 +294,26 @@ export class ShapesLayer {
       // commands and played again on every blit, thousands of shapes each frame.
       const c = canvas.getContext("2d", { willReadFrequently: true })!;
       c.setTransform(ratio, 0, 0, ratio, 0, 0);
+      if (!cache.dirty && cache.view && cache.labelled === labelled) {
+        if (!cache.damage.length && n !== cache.drawn) {
+          // Only the threshold moved (the bucket is as it was drawn): the predictions it showed or
+          // hid are those between the two counts, in the bucket's order; their areas are drawn again.
+          const moved = list.slice(Math.min(n, cache.drawn), Math.max(n, cache.drawn));
+          if (moved.length > MAX_DAMAGE) cache.dirty = true;
+          for (const a of cache.dirty ? [] : moved) this.damage(b, this.lastBounds.get(a.key));
+        } else if (cache.damage.length && b < BUCKETS && cache.threshold !== threshold) {
+          cache.dirty = true; // edited and cut anew: which predictions it held is not known any more
+        }
+      }
       const damaged = cache.damage.length > 0;
-      const patched = damaged && !cache.dirty && cache.view && cache.labelled === labelled && cache.threshold === threshold;
-      if (patched && this.patch(c, cache, list.slice(0, n), width, height)) {
+      if (!cache.dirty && damaged && cache.labelled === labelled && this.patch(c, cache, list.slice(0, n), width, height, ratio)) {
         drew = true;
-      } else if (cache.dirty || !cache.view || cache.labelled !== labelled || n < cache.drawn || damaged) {
+      } else if (cache.dirty || !cache.view || cache.labelled !== labelled || damaged) {
         c.clearRect(0, 0, width, height);
         drawAnnotations(c, n < list.length ? list.slice(0, n) : list, this.source, view, width, height, {}, labelled);
         cache.view = { ...view };
         cache.dirty = false;
         cache.labelled = labelled;
-        drew = true;
-      } else if (n > cache.drawn) {
-        // The threshold came down: the predictions it now shows are drawn over the bitmap, in
-        // the view the bitmap was drawn for.
-        drawAnnotations(c, list.slice(cache.drawn, n), this.source, cache.view, width, height, {}, labelled);
         drew = true;
       }
       cache.drawn = n;

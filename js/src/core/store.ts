@@ -312,7 +312,10 @@ export class AnnotationStore {
 
   setThreshold(value: number): void {
     this.threshold = value;
-    for (const a of this.selected()) if (!this.isShown(a)) this.selection.delete(a.key);
+    const dropped = this.selected().filter((a) => !this.isShown(a)).map((a) => a.key);
+    for (const key of dropped) this.selection.delete(key);
+    // Predictions it hides leave the selection: the layers hear that as a selection change.
+    if (dropped.length) this.emit({ kind: "selection", changed: dropped });
     this.emit({ kind: "threshold" });
   }
 

@@ -57,14 +57,16 @@ class ReadAhead(Generic[T]):
         error: BaseException | None = None
         try:
             for item in self._items:
-                if not self._hand_over(item):
-                    return
+                if not self._hand_over(item) or self._stop.is_set():
+                    break
         except BaseException as e:  # handed to the taker, raised there
             error = e
-        finally:
+        try:
             close = getattr(self._items, "close", None)
             if close is not None:
                 close()
+        except BaseException as e:
+            error = error or e
         self._hand_over(_End(error))
 
     def __iter__(self) -> ReadAhead[T]:
@@ -73,7 +75,14 @@ class ReadAhead(Generic[T]):
     def __next__(self) -> T:
         if self._ended:
             raise StopIteration
-        item = self._queue.get()
+        while True:
+            try:
+                item = self._queue.get(timeout=_POLL)
+                break
+            except queue.Empty:
+                if not self._thread.is_alive() and self._queue.empty():  # it always ends with _End: a defect
+                    self._ended = True
+                    raise RuntimeError("The frame reader stopped without handing over its end.") from None
         if isinstance(item, _End):
             self._ended = True
             self._thread.join()

@@ -31,10 +31,11 @@ import numpy.typing as npt
 
 from labelspace.assist._boxes import BoxFollower
 from labelspace.assist._flow import flow
-from labelspace.assist._frames import ArrayFrames, Frame, FrameSource, Image, as_frame_source, frames_in_order
+from labelspace.assist._frames import Frame, FrameSource, Image, as_frame_source, frames_in_order
 from labelspace.assist._opencv import BoxMethod, box_tracker_factory, opencv
 from labelspace.assist._points import PointsFollower, PolygonFollower
 from labelspace.assist._read_ahead import ReadAhead
+from labelspace.media import MediaSource
 from labelspace.model.errors import LabelRowError, MediaError
 from labelspace.model.frames import IntArray
 from labelspace.model.instances import ObjectInstance
@@ -174,6 +175,8 @@ def track_objects(
             ``frame(i)`` (HxWx3 RGB or HxW grey, uint8) and ``number_of_frames``, or a numpy array
             ``(frames, height, width[, 3])`` of uint8. Frame ``i`` of the source is frame ``i`` of
             the space; frames may be of another size than the space's (positions are normalised).
+            A ``MediaSource`` is read on a thread of its own, a few frames ahead, while the call
+            lasts (do not read it elsewhere meanwhile); other sources on the calling thread.
         start: The frame to track from.
         end: The last frame to track to (inclusive), after ``start`` when tracking forward,
             before it backward. Give ``end`` or ``max_frames``, not both.
@@ -257,10 +260,11 @@ def _follow(
         previous = Frame(cv2, index, image, None)
         for progress in instances:
             progress.follower = _follower(cv2, factory, method, progress, previous)
-        # The next frames are decoded and put in the forms the trackers take while they work on
-        # this one (from an array, on this thread: reading one costs nothing).
+        # From a media file, the next frames are decoded and put in the forms the trackers take on
+        # a thread of their own while they work on this one. Other sources are read on this thread:
+        # an array costs nothing to read, and a caller's own source may not be used from another.
         prepared = _prepared(cv2, in_order, previous.size, [p.follower for p in instances])
-        reading = prepared if isinstance(source, ArrayFrames) else ReadAhead(prepared)
+        reading = ReadAhead(prepared) if isinstance(source, MediaSource) else prepared
         moving = instances
         while done < total:
             for progress in moving:

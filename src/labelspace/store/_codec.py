@@ -40,8 +40,7 @@ def _columns(value: Any, swap: Callable[[dict[str, Any]], dict[str, Any]]) -> An
 
 
 def _with_magic(text: bytes, *buffers: bytes) -> bytes:
-    head = FRAGMENT_MAGIC + len(text).to_bytes(4, "little") + text
-    return head + b"".join(buffers) if buffers else head
+    return b"".join((FRAGMENT_MAGIC, len(text).to_bytes(4, "little"), text, *buffers))
 
 
 def fragment_bytes(fragment: Mapping[str, Any] | None) -> bytes | None:

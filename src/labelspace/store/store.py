@@ -39,7 +39,8 @@ DEFAULT_STAGES = ("annotate", "review", "done")
 
 _NEW_ROWS = sa.insert(t.rows).returning(t.rows.c.id, sort_by_parameter_order=True)
 ROWS_AT_ONCE = 500
-"""Rows added per statement."""
+"""Rows added per call, their ids returned in order: one statement on PostgreSQL; on SQLite, whose
+returned rows have no guaranteed order, SQLAlchemy runs one statement a row."""
 
 
 @dataclass(frozen=True)
@@ -348,7 +349,7 @@ class Store:
         ids: list[int] = []
         values: list[tuple[Any, ...]] = []
         with collector_paused():  # a few dicts per instance, millions of them in a large import
-            for first in range(0, len(rows), ROWS_AT_ONCE):  # rows in a few statements, their ids in order
+            for first in range(0, len(rows), ROWS_AT_ONCE):  # rows in a few calls, their ids in order
                 chunk = rows[first : first + ROWS_AT_ONCE]
                 params = []
                 for i, row in enumerate(chunk, position + first):
