@@ -4,10 +4,10 @@
 
 import Konva from "konva";
 import type { Annotation } from "../core/store";
-import { type Geom, bounds } from "../core/shapes";
+import type { Bounds, Geom } from "../core/geom";
+import { bounds } from "../core/shapes";
 import type { View } from "../core/view";
 import { regionOf } from "./regions";
-import type { DrawStyle } from "./regions/region";
 import type { Stage } from "./stage";
 import { BUCKETS, bucketOf, groupByBucket, shownCount } from "./buckets";
 
@@ -23,19 +23,12 @@ const PAD = 8;
 const MAX_DAMAGE = 64;
 const MAX_DAMAGE_AREA = 0.3;
 
-interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
 /**
  * Where a shape of image-space bounds `b` may paint on a bitmap drawn for `view` (labels included
  * if `labelled`), in CSS pixels on whole device pixels (`ratio` of them to a CSS pixel), so that a
  * clip to it has no soft edge.
  */
-function paintArea(b: Rect, view: View, labelled: boolean, ratio: number): Rect {
+function paintArea(b: Bounds, view: View, labelled: boolean, ratio: number): Bounds {
   const down = (v: number) => Math.floor(v * ratio) / ratio;
   const up = (v: number) => Math.ceil(v * ratio) / ratio;
   const x = down(b.x * view.scale + view.x - PAD);
@@ -45,7 +38,7 @@ function paintArea(b: Rect, view: View, labelled: boolean, ratio: number): Rect 
   return { x, y, w: right - x, h: bottom - y };
 }
 
-const meets = (a: Rect, b: Rect): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+const meets = (a: Bounds, b: Bounds): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 export interface ShapesSource {
   /** The annotations to draw (not the selected, not the hidden; predictions whatever their confidence). */
@@ -56,9 +49,9 @@ export interface ShapesSource {
   isPrediction(a: Annotation): boolean;
 }
 
-const boundsCache = new WeakMap<Geom, { x: number; y: number; w: number; h: number }>();
+const boundsCache = new WeakMap<Geom, Bounds>();
 
-export function cachedBounds(g: Geom): { x: number; y: number; w: number; h: number } {
+export function cachedBounds(g: Geom): Bounds {
   let b = boundsCache.get(g);
   if (!b) {
     b = bounds(g);
@@ -79,10 +72,9 @@ export function drawAnnotations(
   view: View,
   width: number,
   height: number,
-  style: Partial<DrawStyle> = {},
   labelled = true,
 ): void {
-  const labels: [Annotation, { x: number; y: number; w: number; h: number }][] = [];
+  const labels: [Annotation, Bounds][] = [];
   const paths = new Map<string, { path: Path2D; color: string; prediction: boolean }>();
   for (const a of items) {
     const g = source.shown(a);
@@ -93,7 +85,7 @@ export function drawAnnotations(
     if (x > width || y > height || x + b.w * view.scale < -8 || y + b.h * view.scale < -8) continue;
     const prediction = source.isPrediction(a);
     const region = regionOf(g);
-    if (region.outline && !style.selected && !style.hovered) {
+    if (region.outline) {
       const key = `${a.spec.color}|${prediction}`;
       let group = paths.get(key);
       if (!group) {
@@ -102,7 +94,7 @@ export function drawAnnotations(
       }
       region.outline(group.path, g, view);
     } else {
-      region.draw(ctx, g, view, { color: a.spec.color, spec: a.spec, selected: false, prediction, hovered: false, ...style });
+      region.draw(ctx, g, view, { color: a.spec.color, spec: a.spec, selected: false, prediction, hovered: false });
     }
     if (prediction && labelled) labels.push([a, b]);
   }
@@ -142,7 +134,7 @@ interface Cache {
   /** The threshold it was drawn at. */
   threshold: number;
   /** Image-space bounds of shapes changed since it was drawn (where they were, and are): only there is it drawn again. */
-  damage: Rect[];
+  damage: Bounds[];
 }
 
 export class ShapesLayer {
@@ -153,7 +145,7 @@ export class ShapesLayer {
   private groups: Map<number, Annotation[]> | null = null;
   /** The bucket each annotation was last drawn in, and its image-space bounds then. */
   private readonly lastBucket = new Map<string, number>();
-  private readonly lastBounds = new Map<string, Rect>();
+  private readonly lastBounds = new Map<string, Bounds>();
   private restTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -188,7 +180,7 @@ export class ShapesLayer {
     this.stage.staticLayer.batchDraw();
   }
 
-  private damage(bucket: number, bounds: Rect | undefined): void {
+  private damage(bucket: number, bounds: Bounds | undefined): void {
     const cache = this.caches.get(bucket);
     if (!cache || cache.dirty) return;
     if (!bounds || cache.damage.length >= MAX_DAMAGE) cache.dirty = true;
@@ -242,9 +234,9 @@ export class ShapesLayer {
     const total = areas.reduce((sum, r) => sum + r.w * r.h, 0);
     if (total > MAX_DAMAGE_AREA * width * height) return false;
     const hit = shown.filter((a) => {
-      const g = this.source.shown(a);
-      if (!g) return false;
-      const area = paintArea(cachedBounds(g), view, cache.labelled && this.source.isPrediction(a), ratio);
+      const b = this.lastBounds.get(a.key); // found when the bucket was grouped, this frame
+      if (!b) return false;
+      const area = paintArea(b, view, cache.labelled && this.source.isPrediction(a), ratio);
       return areas.some((r) => meets(r, area));
     });
     c.save();
@@ -252,7 +244,7 @@ export class ShapesLayer {
     for (const r of areas) clip.rect(r.x, r.y, r.w, r.h);
     c.clip(clip);
     for (const r of areas) c.clearRect(r.x, r.y, r.w, r.h);
-    drawAnnotations(c, hit, this.source, view, width, height, {}, cache.labelled);
+    drawAnnotations(c, hit, this.source, view, width, height, cache.labelled);
     c.restore();
     performance.measure("ls-shapes-patch", { start: t0, detail: { shapes: hit.length, of: shown.length } });
     return true;
@@ -294,7 +286,8 @@ export class ShapesLayer {
       // commands and played again on every blit, thousands of shapes each frame.
       const c = canvas.getContext("2d", { willReadFrequently: true })!;
       c.setTransform(ratio, 0, 0, ratio, 0, 0);
-      if (!cache.dirty && cache.view && cache.labelled === labelled) {
+      if (cache.labelled !== labelled) cache.dirty = true;
+      if (!cache.dirty && cache.view) {
         if (!cache.damage.length && n !== cache.drawn) {
           // Only the threshold moved (the bucket is as it was drawn): the predictions it showed or
           // hid are those between the two counts, in the bucket's order; their areas are drawn again.
@@ -306,11 +299,11 @@ export class ShapesLayer {
         }
       }
       const damaged = cache.damage.length > 0;
-      if (!cache.dirty && damaged && cache.labelled === labelled && this.patch(c, cache, list.slice(0, n), width, height, ratio)) {
+      if (!cache.dirty && damaged && this.patch(c, cache, list.slice(0, n), width, height, ratio)) {
         drew = true;
-      } else if (cache.dirty || !cache.view || cache.labelled !== labelled || damaged) {
+      } else if (cache.dirty || !cache.view || damaged) {
         c.clearRect(0, 0, width, height);
-        drawAnnotations(c, n < list.length ? list.slice(0, n) : list, this.source, view, width, height, {}, labelled);
+        drawAnnotations(c, n < list.length ? list.slice(0, n) : list, this.source, view, width, height, labelled);
         cache.view = { ...view };
         cache.dirty = false;
         cache.labelled = labelled;
