@@ -329,12 +329,14 @@ export class AnnotatorView {
   // -- the row --
 
   private showRow(row: RowState): void {
+    const t0 = performance.now();
     performance.mark("ls-row");
     const sameRow = this.store.row?.index === row.index;
     if (!sameRow) this.player.pause();
     // The images first: they are fetched and decoded while the shapes are read.
-    const images = row.spaces.map((s) => this.image(row.index, s.id, sameRow ? this.store.frame(s.id) : 0));
+    const images = row.spaces.map((s) => this.frames.frame(row.index, s.id, sameRow ? this.store.frame(s.id) : 0, s.kind));
     this.store.loadRow(row);
+    performance.measure("ls-row-loaded", { start: t0 });
     this.pending.clear();
     this.local.clear();
     const { width, height } = this.canvasSize(row.spaces.length);
@@ -361,6 +363,7 @@ export class AnnotatorView {
     this.wantedFrame.clear();
     this.timeline.setWidth(this.canvasSize(1).width);
     this.renderPanels();
+    performance.measure("ls-row-shown", { start: t0 });
   }
 
   private canvasSize(spaces: number): { width: number; height: number } {
