@@ -161,6 +161,14 @@ def photo() -> Image.Image:
     return Image.fromarray(small).resize((WIDTH, HEIGHT), Image.BILINEAR)
 
 
+ROW_PARTS = """
+() => ({
+  loaded: performance.getEntriesByName('ls-row-loaded')[0].duration,
+  shown: performance.getEntriesByName('ls-row-shown')[0].duration,
+})
+"""
+
+
 def goto_row(page, row: int) -> float:
     """Go to a row; return ms from the row reaching the browser to image and shapes both drawn."""
     page.evaluate("() => performance.clearMarks() || performance.clearMeasures()")
@@ -204,9 +212,14 @@ def main() -> None:
             c = holder.bounding_box()
             cx, cy = c["x"] + c["width"] / 2, c["y"] + c["height"] / 2
 
-            # 1. first paint: leave the row and come back, so the image is fetched and decoded again.
-            goto_row(page, 2)
-            results["first_paint"] = [goto_row(page, 0)]
+            # 1. first paint: leave the row for one far from it and come back, five times.
+            paints, parts = [], []
+            for _ in range(5):
+                goto_row(page, 2)
+                paints.append(goto_row(page, 0))
+                parts.append(page.evaluate(ROW_PARTS))
+            results["first_paint"] = paints
+            results["first_paint_parts"] = parts
             page.wait_for_timeout(500)
 
             # 2. pan and zoom.
@@ -336,8 +349,11 @@ def main() -> None:
         f" {results['kernel_build_s']:.1f} s"
     )
     print()
-    fp = results["first_paint"][0]  # type: ignore[index]
-    print(f"1. first paint, 3840x2160 image + 2,000 shapes:   {fp:7.1f} ms   [target 200 ms]")
+    fp = results["first_paint"]
+    loaded = [p["loaded"] for p in results["first_paint_parts"]]  # type: ignore[attr-defined]
+    shown = [p["shown"] for p in results["first_paint_parts"]]  # type: ignore[attr-defined]
+    print(f"1. first paint, 3840x2160 image + 2,000 shapes:  p50 {p(fp, 50):6.1f} ms   max {max(fp):6.1f} ms   (5 times)   [target 200 ms]")  # type: ignore[arg-type]
+    print(f"   of which the row read into the store p50 {p(loaded, 50):5.1f} ms, the lists and views p50 {p(shown, 50) - p(loaded, 50):5.1f} ms more")
     pz = results["pan_zoom"]
     print(
         f"2. pan and zoom, drawing per frame:               p50 {p(pz, 50):6.2f} ms   p95 {p(pz, 95):6.2f} ms"
