@@ -352,8 +352,12 @@ def main() -> None:
     fp = results["first_paint"]
     loaded = [p["loaded"] for p in results["first_paint_parts"]]  # type: ignore[attr-defined]
     shown = [p["shown"] for p in results["first_paint_parts"]]  # type: ignore[attr-defined]
-    print(f"1. first paint, 3840x2160 image + 2,000 shapes:  p50 {p(fp, 50):6.1f} ms   max {max(fp):6.1f} ms   (5 times)   [target 200 ms]")  # type: ignore[arg-type]
-    print(f"   of which the row read into the store p50 {p(loaded, 50):5.1f} ms, the lists and views p50 {p(shown, 50) - p(loaded, 50):5.1f} ms more")
+    print(
+        f"1. first paint, 3840x2160 image + 2,000 shapes:  p50 {p(fp, 50):6.1f} ms   max {max(fp):6.1f} ms   (5 times)   [target 200 ms]"
+    )  # type: ignore[arg-type]
+    print(
+        f"   of which the row read into the store p50 {p(loaded, 50):5.1f} ms, the lists and views p50 {p(shown, 50) - p(loaded, 50):5.1f} ms more"
+    )
     pz = results["pan_zoom"]
     print(
         f"2. pan and zoom, drawing per frame:               p50 {p(pz, 50):6.2f} ms   p95 {p(pz, 95):6.2f} ms"

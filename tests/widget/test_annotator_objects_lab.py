@@ -41,7 +41,9 @@ LISTED = """
   return {
     header: document.querySelector('.ls-objects h4').textContent,
     keys: rows.map((li) => li.dataset.key.split('/').pop()),
-    inView: rows.filter((li) => li.offsetTop >= top && li.offsetTop + li.offsetHeight <= bottom).map((li) => li.dataset.key.split('/').pop()),
+    inView: rows
+      .filter((li) => li.offsetTop >= top && li.offsetTop + li.offsetHeight <= bottom)
+      .map((li) => li.dataset.key.split('/').pop()),
     selected: rows.filter((li) => li.classList.contains('ls-selected')).map((li) => li.dataset.key.split('/').pop()),
     scrollHeight: list.scrollHeight,
   };
@@ -91,5 +93,7 @@ def test_every_object_listed_only_those_in_view_in_the_page(open_notebook, stree
 
     # Its hide toggle works on the row in view.
     page.locator(f".ls-object[data-key$='{hashes[1000]}'] button", has_text="hide").click()
-    page.wait_for_function(f"document.querySelector('.ls-object[data-key$=\"{hashes[1000]}\"]').classList.contains('ls-hidden')")
-    assert page.evaluate(f"() => document.querySelector('.ls-annotator').lsView.store.objects.get('street/{hashes[1000]}').hidden")
+    row = f"document.querySelector('.ls-object[data-key$=\"{hashes[1000]}\"]')"
+    page.wait_for_function(f"{row}.classList.contains('ls-hidden')")
+    store = "document.querySelector('.ls-annotator').lsView.store"
+    assert page.evaluate(f"() => {store}.objects.get('street/{hashes[1000]}').hidden")

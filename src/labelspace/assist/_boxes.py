@@ -11,6 +11,13 @@ follows a large box on a copy of the frame halved until the box covers at most `
 pixels there: every box then costs about the same, and a 1080p frame with large boxes is as quick
 as a small one. Positions found on a halved frame step by two pixels (by four on a quartered one):
 a fortieth of the box's side at most. CSRT scales its own template, and works on the full frame.
+
+KCF correlates in the Fourier domain over a window twice the box's size, and a Fourier transform
+of a length with a large prime factor costs several times one of a length made of 2, 3 and 5 (a
+box of 37 pixels, window 74, took 3.9 ms an update here against 1.6 ms for one of 36). The box
+given to KCF is therefore narrowed, about its centre, to the nearest such size (36 for 37, 45 for
+47: at most a tenth of its side). Only the box's displacement is read back, so the box keeps its
+own size.
 """
 
 from __future__ import annotations
@@ -76,10 +83,12 @@ class BoxFollower:
         right = min(image.shape[1], math.ceil((cx + half_w) / across))
         bottom = min(image.shape[0], math.ceil((cy + half_h) / down))
         rect = (left, top, max(1, right - left), max(1, bottom - top))
+        if kcf:
+            rect = _smooth_rect(rect)
         self._cv2 = cv2
         self._kcf = kcf
         self._size = (width, height)
-        self._start = (left + rect[2] / 2, top + rect[3] / 2, float(rect[2]), float(rect[3]))
+        self._start = (rect[0] + rect[2] / 2, rect[1] + rect[3] / 2, float(rect[2]), float(rect[3]))
         self._tracker = factory()
         try:
             if self._tracker.init(image, rect) is False:  # the legacy trackers say so; the others raise
@@ -118,3 +127,24 @@ class BoxFollower:
         if self._theta is not None:
             box.append(self._theta)
         return np.array(box, np.float64), 1.0
+
+
+def smooth_side(side: int) -> int:
+    """The largest side of at most ``side`` whose KCF window (twice it) has no prime factor above 5."""
+    n = max(1, side)
+    while n > 1:
+        rest = 2 * n
+        for p in (2, 3, 5):
+            while rest % p == 0:
+                rest //= p
+        if rest == 1:
+            return n
+        n -= 1
+    return 1
+
+
+def _smooth_rect(rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """``rect`` (left, top, width, height) widened about its centre to sides ``smooth_side`` gives."""
+    left, top, w, h = rect
+    sw, sh = smooth_side(w), smooth_side(h)
+    return left - (sw - w) // 2, top - (sh - h) // 2, sw, sh

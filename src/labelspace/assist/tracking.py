@@ -22,7 +22,9 @@ tracker loses it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Protocol, Union
 
@@ -255,6 +257,7 @@ def _follow(
     done = 0
     in_order = frames_in_order(source, start, last)
     reading: ReadAhead[Frame] | Generator[Frame, None, None] | None = None
+    pool: ThreadPoolExecutor | None = None
     try:
         index, image = next(in_order)
         previous = Frame(cv2, index, image, None)
@@ -265,6 +268,12 @@ def _follow(
         # an array costs nothing to read, and a caller's own source may not be used from another.
         prepared = _prepared(cv2, in_order, previous.size, [p.follower for p in instances])
         reading = ReadAhead(prepared) if isinstance(source, MediaSource) else prepared
+        # OpenCV's trackers let go of the interpreter while they update: several boxes are updated
+        # at once, one on each core.
+        boxes = sum(isinstance(p.follower, BoxFollower) for p in instances)
+        workers = min(boxes, os.cpu_count() or 1)
+        if workers > 1:
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelspace-track")
         moving = instances
         while done < total:
             for progress in moving:
@@ -279,13 +288,15 @@ def _follow(
                 return done, True
             frame = next(reading)
             index = frame.index
-            _advance(cv2, moving, previous, frame)
+            _advance(cv2, moving, previous, frame, pool)
             moving = [p for p in moving if p.stopped is None]
             done += 1
             if on_progress is not None:
                 on_progress(done, total)
             previous = frame
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         (reading or in_order).close()
     return done, False
 
@@ -420,11 +431,21 @@ def _follower(
     return PointsFollower(progress.value, frame)
 
 
-def _advance(cv2: Any, moving: list[_Progress], previous: Frame, frame: Frame) -> None:
-    """Move every instance still tracked from ``previous`` to ``frame``: one optical flow for all points."""
-    for progress in moving:
-        if isinstance(progress.follower, BoxFollower):
-            _record(progress, frame.index, progress.follower.update(frame))
+def _advance(
+    cv2: Any, moving: list[_Progress], previous: Frame, frame: Frame, pool: ThreadPoolExecutor | None = None
+) -> None:
+    """Move every instance still tracked from ``previous`` to ``frame``: one optical flow for all points.
+
+    Boxes are updated on ``pool`` when given (``frame`` must already hold the reduced copies they
+    read, as ``_prepared`` makes them: the threads only read it).
+    """
+    boxes = [p for p in moving if isinstance(p.follower, BoxFollower)]
+    if pool is not None and len(boxes) > 1:
+        found = list(pool.map(lambda p: p.follower.update(frame), boxes))
+    else:
+        found = [p.follower.update(frame) for p in boxes]
+    for progress, box in zip(boxes, found, strict=True):
+        _record(progress, frame.index, box)
     flowing = [(p, p.follower.points_to_flow()) for p in moving if not isinstance(p.follower, BoxFollower)]
     if not flowing:
         return
