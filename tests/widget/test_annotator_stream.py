@@ -167,3 +167,31 @@ def test_frames_of_video_files_are_not_encoded_ahead_in_the_kernel(ontology, cli
     [future] = given.prefetch([((0, "cam", 0), row.get_space(id="cam"), 0)])  # arrays go as encoded frames
     assert future.result().mime in ("image/jpeg", "image/png", "image/webp")
     given.close()
+
+
+def test_the_first_rows_videos_are_opened_and_cut_before_the_browser_asks(ontology, clip, tmp_path, monkeypatch):
+    from labelspace.widget import _annotator_stream
+
+    cut = []
+    original = _annotator_stream.GroupParts._cut
+
+    def counting(self, source, group):
+        cut.append(group)
+        return original(self, source, group)
+
+    monkeypatch.setattr(_annotator_stream.GroupParts, "_cut", counting)
+    a = Annotator(LabelRow.from_media(ontology, {"cam": clip}))
+    a._frames._executor.submit(lambda: None).result(timeout=30)  # the frames' thread has done what it was given
+    assert cut == [0]  # group 0 cut on the frames' thread, with nothing asked
+    assert list(a._frames._sources) == [clip]
+    header, [data] = a._video({"row": 0, "space": "cam", "frame": 0, "part": 0}, [])
+    assert header["error"] == "" and header["first"] == 0 and cut == [0]  # answered from what was cut
+    assert len(data) == sum(header["sizes"])
+    # A file that cannot be read is left for the browser's request to report.
+    (tmp_path / "bad.mp4").write_bytes(b"not a video")
+    b = Annotator(LabelRow.from_media(ontology, {"cam": clip}), media={"cam": tmp_path / "bad.mp4"})
+    b._frames._executor.submit(lambda: None).result(timeout=30)
+    header, buffers = b._video({"row": 0, "space": "cam", "frame": 0, "part": 0}, [])
+    assert "bad.mp4" in header["error"] and buffers == []
+    a.close()
+    b.close()

@@ -4,7 +4,7 @@
 // browser (no WebCodecs, a codec it cannot decode, a decoder error) falls back to encoded images.
 
 import { reduceImage } from "../canvas/stage";
-import type { ImageRequest, ImageResponse, MediaResponse } from "../protocol/messages";
+import type { ImageRequest, ImageResponse, MediaResponse, VideoPart } from "../protocol/messages";
 import { bytesOf } from "./bytes";
 import { VideoFrames } from "./videoFrames";
 
@@ -119,7 +119,7 @@ export class FrameSources {
     const key = `${row}/${space}`;
     let p = this.sources.get(key);
     if (!p) {
-      p = kind === "image" ? Promise.resolve(this.images.source(row, space)) : this.find(row, space);
+      p = kind === "image" ? Promise.resolve(this.images.source(row, space)) : this.find(row, space, kind === "video");
       this.sources.set(key, p);
       void p.then((s) => this.sources.get(key) === p && this.settled.set(key, s));
     }
@@ -141,12 +141,20 @@ export class FrameSources {
       .catch(() => undefined);
   }
 
-  private async find(row: number, space: string): Promise<FrameSource> {
+  /** `video`: the space is a video, so the packets of its first frame are asked for with its description (a round trip less). */
+  private async find(row: number, space: string, video = false): Promise<FrameSource> {
     const fallback = this.images.source(row, space);
     let media: MediaResponse;
     let buffers: DataView[];
+    let early: Promise<[VideoPart, DataView[]]> | null = null;
+    if (video) {
+      early = this.host.invoke<VideoPart>("_video", { row, space, frame: 0, part: 0 });
+      early.catch(() => undefined);
+    }
     try {
+      const start = performance.now();
       [media, buffers] = await this.host.invoke<MediaResponse>("_media", { row, space, frame: 0 });
+      performance.measure("ls-media", { start });
     } catch {
       return fallback;
     }
@@ -158,7 +166,22 @@ export class FrameSources {
           codedWidth: media.coded_width,
           codedHeight: media.coded_height,
           description,
-          fetch: (frame, part) => this.host.invoke("_video", { row, space, frame, part }),
+          fetch: (frame, part) => {
+            // The first packets, asked for early: used when they are the group of this frame.
+            const asked = early;
+            early = null;
+            if (asked && part === 0) {
+              return asked.then(
+                (answer) => {
+                  const [header] = answer;
+                  if (!header.error && header.first <= frame && frame <= header.last) return answer;
+                  return this.host.invoke<VideoPart>("_video", { row, space, frame, part });
+                },
+                () => this.host.invoke<VideoPart>("_video", { row, space, frame, part }),
+              );
+            }
+            return this.host.invoke<VideoPart>("_video", { row, space, frame, part });
+          },
         },
         (why) => this.host.say(`${space}: ${why}; showing frames encoded by the kernel instead.`),
       );

@@ -264,6 +264,38 @@ class FrameStore:
             started.append(future)
         return started
 
+    def warm(self, spaces: Iterable[tuple[Space, int]], prepare: Callable[[Path, MediaSource, int], object]) -> None:
+        """Open the video and volume files of ``spaces`` on the background thread, and ``prepare`` each.
+
+        What the browser asks for first about a multi-frame file (its description, the packets of
+        the frame it shows) then finds the file open and the work done. ``prepare(path, source,
+        frame)`` runs on that thread with the reader held, as ``reading`` holds it. Failures are
+        left for the browser's own request to report.
+        """
+        for space, frame in spaces:
+            try:
+                located = self.locate(space)  # on the caller's thread: the space is not read by the worker
+            except MediaError:
+                continue
+            if not located.multi_frame or located.path is None:
+                continue
+            with self._lock:
+                generation = self._generation
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labelspace-annotator-frames")
+            self._executor.submit(self._warm_one, located.path, frame, prepare, generation)
+
+    def _warm_one(
+        self, path: Path, frame: int, prepare: Callable[[Path, MediaSource, int], object], generation: int
+    ) -> None:
+        try:
+            with self._read_lock:
+                if generation != self._generation:
+                    return  # cleared since: the media may have changed
+                prepare(path, self._open(path), frame)
+        except Exception:  # the browser's request reads it again and says what failed
+            return
+
     def _settle(self, key: Hashable, future: Future[EncodedImage], generation: int) -> None:
         with self._lock:
             if self._pending.get(key) is future:

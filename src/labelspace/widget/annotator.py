@@ -25,6 +25,7 @@ import traitlets
 from anywidget.experimental import command
 
 from labelspace.media._volume import VolumeSource
+from labelspace.media.base import MediaSource
 from labelspace.media.video import VideoSource
 from labelspace.model.errors import LabelRowError, LabelspaceError
 from labelspace.model.history import History
@@ -210,6 +211,8 @@ class Annotator(anywidget.AnyWidget):
         self._watch()
         if self._queue is not None:
             self._show_work()
+        else:  # the first row's videos are opened while the browser draws the widget
+            self._frames.warm(((s, 0) for s in self.row.list_spaces()), self._warm_video)
 
     def _watch(self) -> None:
         if self._stored is not None:
@@ -289,12 +292,23 @@ class Annotator(anywidget.AnyWidget):
         self._prefetch()
 
     def _prefetch(self) -> None:
-        """Encode the first frame of this row's spaces and the next row's, so that the browser finds them ready."""
+        """Get ready what the browser asks for first.
+
+        The shown row's video files opened, with the packets of their first frame cut; the first
+        frames of this row's and the next row's other spaces encoded.
+        """
+        self._frames.warm(((s, 0) for s in self.row.list_spaces()), self._warm_video)
         items = []
         for index in (self._current, self._current + 1):
             if index < len(self._rows):
                 items += [((index, s.space_id, 0), s, 0) for s in self._rows[index].list_spaces()]
         self._frames.prefetch(items)
+
+    def _warm_video(self, path: Path, source: MediaSource, frame: int) -> None:
+        """On the frames' thread, with the reader held: a video's description and the packets of ``frame``."""
+        if isinstance(source, VideoSource):
+            describe(source)
+            self._parts.part(path, source, frame, 0)
 
     def goto(self, index: int) -> None:
         """Show row ``index`` of the project (0 for a single row).
