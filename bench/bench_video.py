@@ -73,6 +73,14 @@ long_w
 """
 
 REOPEN = """
+import time
+from pathlib import Path
+for _ in range(1200):  # the first widget's reader keeps the index once it has read the whole file
+    if _index_cache.load(_index_cache.entry(Path("long.mp4"))) is not None:
+        break
+    time.sleep(0.1)
+else:
+    raise RuntimeError("the long video's index was not kept within two minutes")
 long_w.close()
 again = Annotator(long_row, media={"long.mp4": "long.mp4"}, width=960, height=540)
 again
