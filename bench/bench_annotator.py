@@ -354,7 +354,7 @@ def main() -> None:
     shown = [p["shown"] for p in results["first_paint_parts"]]  # type: ignore[attr-defined]
     print(
         f"1. first paint, 3840x2160 image + 2,000 shapes:  p50 {p(fp, 50):6.1f} ms   max {max(fp):6.1f} ms   (5 times)   [target 200 ms]"
-    )  # type: ignore[arg-type]
+    )
     print(
         f"   of which the row read into the store p50 {p(loaded, 50):5.1f} ms, the lists and views p50 {p(shown, 50) - p(loaded, 50):5.1f} ms more"
     )

@@ -185,7 +185,7 @@ def test_kcf_is_given_boxes_of_sides_quick_to_transform():
         assert abs(top + h / 2 - (rect[1] + rect[3] / 2)) <= 0.5
 
 
-def test_boxes_updated_on_several_threads_find_what_one_thread_finds(world, video_space, monkeypatch):
+def test_boxes_updated_on_several_threads_find_what_one_thread_finds(world, monkeypatch):
     from labelspace.assist import tracking
 
     def track():

@@ -152,9 +152,7 @@ export class FrameSources {
       early.catch(() => undefined);
     }
     try {
-      const start = performance.now();
       [media, buffers] = await this.host.invoke<MediaResponse>("_media", { row, space, frame: 0 });
-      performance.measure("ls-media", { start });
     } catch {
       return fallback;
     }
@@ -167,20 +165,12 @@ export class FrameSources {
           codedHeight: media.coded_height,
           description,
           fetch: (frame, part) => {
+            const ask = () => this.host.invoke<VideoPart>("_video", { row, space, frame, part });
             // The first packets, asked for early: used when they are the group of this frame.
             const asked = early;
             early = null;
-            if (asked && part === 0) {
-              return asked.then(
-                (answer) => {
-                  const [header] = answer;
-                  if (!header.error && header.first <= frame && frame <= header.last) return answer;
-                  return this.host.invoke<VideoPart>("_video", { row, space, frame, part });
-                },
-                () => this.host.invoke<VideoPart>("_video", { row, space, frame, part }),
-              );
-            }
-            return this.host.invoke<VideoPart>("_video", { row, space, frame, part });
+            if (!asked || part !== 0) return ask();
+            return asked.then(([header, data]) => (!header.error && header.first <= frame && frame <= header.last ? [header, data] : ask()), ask);
           },
         },
         (why) => this.host.say(`${space}: ${why}; showing frames encoded by the kernel instead.`),

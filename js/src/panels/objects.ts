@@ -41,7 +41,6 @@ export class ObjectsPanel {
   private readonly spacer = el("li", "ls-object-spacer");
   private readonly rows = new Map<string, { li: HTMLElement; signature: string }>();
   private items: Annotation[] = [];
-  private index = new Map<string, number>();
   /** The list's scroll position as last set or reported (reading it back would lay the page out). */
   private top = 0;
   private scrollScheduled = false;
@@ -88,16 +87,14 @@ export class ObjectsPanel {
   render(): void {
     const store = this.store;
     this.items = [...store.objects.values()];
-    this.index = new Map(this.items.map((a, i) => [a.key, i]));
     (this.root.firstChild as HTMLElement).textContent = `Objects (${this.items.length})`;
     for (const key of [...this.rows.keys()]) if (!store.objects.has(key)) this.rows.delete(key);
     this.spacer.style.height = `${this.items.length * ROW_HEIGHT}px`;
     // Bring a newly selected object into view (the first of several).
-    const first = store.selection.size ? this.items.find((a) => store.selection.has(a.key)) : undefined;
-    const selected = first?.key ?? null;
+    const i = store.selection.size ? this.items.findIndex((a) => store.selection.has(a.key)) : -1;
+    const selected = i < 0 ? null : this.items[i].key;
     if (selected !== this.lastSelected) {
       this.lastSelected = selected;
-      const i = selected === null ? -1 : (this.index.get(selected) ?? -1);
       const top = i < 0 ? this.top : scrollFor(i, this.top, this.items.length);
       if (top !== this.top) {
         this.top = top;

@@ -144,7 +144,7 @@ def smooth_side(side: int) -> int:
 
 
 def _smooth_rect(rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """``rect`` (left, top, width, height) widened about its centre to sides ``smooth_side`` gives."""
+    """``rect`` (left, top, width, height) narrowed about its centre to the sides ``smooth_side`` gives."""
     left, top, w, h = rect
     sw, sh = smooth_side(w), smooth_side(h)
     return left - (sw - w) // 2, top - (sh - h) // 2, sw, sh

@@ -431,9 +431,7 @@ def _follower(
     return PointsFollower(progress.value, frame)
 
 
-def _advance(
-    cv2: Any, moving: list[_Progress], previous: Frame, frame: Frame, pool: ThreadPoolExecutor | None = None
-) -> None:
+def _advance(cv2: Any, moving: list[_Progress], previous: Frame, frame: Frame, pool: ThreadPoolExecutor | None) -> None:
     """Move every instance still tracked from ``previous`` to ``frame``: one optical flow for all points.
 
     Boxes are updated on ``pool`` when given (``frame`` must already hold the reduced copies they
