@@ -456,6 +456,7 @@ def importing(backends: Backends, args: argparse.Namespace) -> dict[str, float]:
             note(f"{name}: add_project")
             out[name], _ = timed(lambda: store.add_project("coco", project))
             note(f"{name}: add_project took {out[name]:.1f} s")
+            out[f"{name} edits"] = first_edits(store, project)
             if name == "SQLite":
                 sizes[name] = sqlite_size(Path(url))
         finally:
@@ -473,7 +474,36 @@ def importing(backends: Backends, args: argparse.Namespace) -> dict[str, float]:
             f"   {name + ': add_project':<34}{out[name]:7.1f} s   ({out[name] / n * 1e6:.1f} us a box{size})   "
             f"native/store {t_native / out[name]:5.2f}x"
         )
+    for name in backends.names():
+        t_open, first, later = out[f"{name} edits"]
+        say(
+            f"   {name}: an imported image opened in {t_open * 1e3:.1f} ms; its first edit (its instances "
+            f"moved out of the row's block) {first * 1e3:.1f} ms, "
+            f"the next 20 median {statistics.median(later) * 1e3:.2f} ms"
+        )
     return out
+
+
+def first_edits(store: Store, project: Project) -> tuple[float, float, list[float]]:
+    """An imported row (in the middle) opened, then edited: the first edit and the next 20."""
+    info = store.rows("coco")[len(project) // 2]
+    t_open, stored = timed(lambda: store.open_row(info.id, user="bench"))
+    space = stored.row.list_spaces()[0]
+    boxes = space.get_object_instances()
+    times = []
+    for i in range(21):
+        op = {
+            "op": "put_object",
+            "space": space.space_id,
+            "object": boxes[i].object_hash,
+            "feature": boxes[i].feature_hash,
+            "frames": [[0, 0]],
+            "coordinates": {"x": 0.1 + i / 100, "y": 0.2, "w": 0.05, "h": 0.05},
+            "on_overlap": "replace",
+        }
+        t, _ = timed(lambda op=op: stored.apply(op))
+        times.append(t)
+    return t_open, times[0], times[1:]
 
 
 # --- the run ----------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 import orjson
 import pytest
 
-from labelspace import LabelRow, LabelRowError, Range
+from labelspace import LabelRow, LabelRowError, PointCoordinate, PolygonCoordinates, Range
 from labelspace.model.native.fragments import (
     instance_fragment,
     instance_hashes,
     label_row_from_fragments,
     put_fragment,
+    row_fragments,
     row_head,
 )
 from labelspace.model.operations import apply_operation
@@ -28,6 +29,21 @@ def test_a_row_is_its_fragments(world):
     assert snapshot(again) == snapshot(row)
     assert again.to_dict() == row.to_dict()
     assert fragments_of(again) == frags
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_rows_fragments_made_in_one_pass_are_each_instances_fragment(world, raw):
+    row = full_row(world)
+    image = row.add_image_space("many", 640, 480)
+    for i in range(30):  # boxes and polygons on one run, several sharing a metadata record
+        image.put_object_instance(world.box.create_instance(), BOX, created_by=f"u{i % 3}@x.org", confidence=0.5)
+    image.put_object_instance(
+        world.polygon.create_instance(),
+        PolygonCoordinates(values=[PointCoordinate(0, 0), PointCoordinate(1, 0), PointCoordinate(0, 1)]),
+    )
+    together = row_fragments(row, raw=raw)
+    assert list(together) == instance_hashes(row)
+    assert together == {h: instance_fragment(row, h, raw=raw) for h in instance_hashes(row)}
 
 
 def test_fragments_are_canonical_whatever_else_the_row_holds(world):

@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 
-from labelspace.model.errors import StoreError
+from labelspace.model.errors import LabelRowError, StoreError
+from labelspace.model.native.fragments import fragment_hash
 from labelspace.model.operations import Change
 
 Image = tuple[int, int, "bytes | None"]
@@ -24,6 +25,8 @@ FRAGMENT_MAGIC = b"LSF1"
 """A fragment as the store keeps it: this, the JSON's length (4 bytes, little-endian), the JSON, then
 the bytes of its packed columns, each referred to in the JSON as ``{"dtype": ..., "at": i, "n": n}``.
 Reading a million frames then copies their bytes instead of decoding base64 text."""
+BLOCK_MAGIC = b"LSB1"
+"""The start of a block (see ``_blocks``): then the JSON list of a row's fragments."""
 IMAGES_MAGIC = b"LSI1"
 """The start of a log entry's ``before`` images, once decompressed (see ``images_bytes``)."""
 COMPRESS_BELOW = 16 << 10
@@ -93,6 +96,38 @@ def fragment_of(data: bytes | None, where: str) -> dict[str, Any] | None:
     return value
 
 
+def block_bytes(fragments: Mapping[str, Mapping[str, Any]]) -> tuple[bytes, int] | None:
+    """A row's fragments (``row_fragments(row, raw=True)``) as a block, with its count of objects.
+
+    None for a row without instances, or if a fragment holds packed columns (bytes, which JSON has
+    not): that row's instances are stored one by one.
+    """
+    if not fragments:
+        return None
+    try:
+        data = BLOCK_MAGIC + orjson.dumps(list(fragments.values()), option=orjson.OPT_SERIALIZE_NUMPY)
+    except TypeError:
+        return None
+    return data, sum(1 for f in fragments.values() if f["kind"] == "object")
+
+
+def block_fragments(data: bytes | memoryview, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """The fragments of a block with their hashes, in the row's order."""
+    data = bytes(data)  # a driver may hand back a memoryview
+    try:
+        if not data.startswith(BLOCK_MAGIC):
+            raise ValueError("it does not start as a block does")
+        value = orjson.loads(memoryview(data)[len(BLOCK_MAGIC) :])
+        if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
+            raise ValueError("it is not a list of fragments")
+        return [(fragment_hash(f), f) for f in value]
+    except (orjson.JSONDecodeError, ValueError) as e:
+        problem = str(e)
+    except LabelRowError as e:
+        problem = e.message
+    raise StoreError(f"{where}: the row's stored instances cannot be read ({problem}); the store is damaged.")
+
+
 def images_bytes(images: Mapping[str, Image]) -> bytes:
     """The ``before`` images of a log entry, zlib-compressed.
 
@@ -152,4 +187,16 @@ def clash(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[int] | Non
     return None
 
 
-__all__ = ["Image", "clash", "dumps", "fragment_bytes", "fragment_of", "images_bytes", "images_of", "touched_of"]
+__all__ = [
+    "BLOCK_MAGIC",
+    "Image",
+    "block_bytes",
+    "block_fragments",
+    "clash",
+    "dumps",
+    "fragment_bytes",
+    "fragment_of",
+    "images_bytes",
+    "images_of",
+    "touched_of",
+]

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from labelspace.model._meta import now_micros
 from labelspace.store import _schema as t
+from labelspace.store._blocks import explode
 from labelspace.store._codec import Image, dumps, images_bytes
 
 
@@ -105,6 +106,8 @@ def write_entry(connection: Connection, entry: Entry) -> Written:
     # instance missing (or the same next seq) and insert it twice. (SQLite's write lock is the whole file.)
     postgres = connection.dialect.name == "postgresql"
     previous = connection.execute(_LOCK_ROW_PG if postgres else _LOCK_ROW, {"row_id": entry.row_id}).scalar_one()
+    if not previous:  # the row's first edit: its instances may still be the block it was added as
+        explode(connection, entry.row_id, f"row {entry.row_id}")
     found: dict[str, Image] = {}
     kinds: dict[str, str] = {}
     for part in chunks(hashes):

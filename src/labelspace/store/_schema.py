@@ -8,6 +8,9 @@
                 assignee, claimed_at, last_edit (the newest edit log id), updated_at
     instances   row_id, hash, kind, seq (order in the row), version (bumped by every write),
                 data (the instance's fragment as JSON bytes; NULL once removed)
+    blocks      row_id, objects (how many object instances), data (the fragments of every instance of
+                a row as it was added, one JSON list): an added row's instances kept as one record
+                until its first edit moves them into ``instances`` (0002)
     edits       id, row_id, user, at, kind (edit, undo, redo), target (the edit undone or redone),
                 op (the operation, JSON), touched (JSON: per instance the version written, the
                 frames and whether static answers changed), before (the touched instances as they
@@ -86,6 +89,14 @@ instances = Table(
     Column("data", LargeBinary),
 )
 
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("row_id", Id, ForeignKey("rows.id"), primary_key=True),
+    Column("objects", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 edits = Table(
     "edits",
     metadata,
@@ -116,5 +127,5 @@ reviews = Table(
     Index("reviews_by_row", "row_id", "id"),
 )
 
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 """The Alembic revision this labelspace writes (``migrations/versions``)."""

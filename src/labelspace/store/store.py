@@ -28,7 +28,8 @@ from labelspace.model.native.fragments import (
 from labelspace.model.ontology import Ontology
 from labelspace.model.project import Project
 from labelspace.store import _schema as t
-from labelspace.store._bulk import BATCH, encode_row, insert_instances
+from labelspace.store._blocks import read_block
+from labelspace.store._bulk import BATCH, BLOCK_BATCH, encode_row, insert_blocks, insert_instances
 from labelspace.store._codec import dumps, fragment_of, images_of
 from labelspace.store._engine import create_engine, describe_url, normalise_url, run
 from labelspace.store._migrate import ensure_schema
@@ -348,6 +349,8 @@ class Store:
         now = now_micros()
         ids: list[int] = []
         values: list[tuple[Any, ...]] = []
+        blocks: list[tuple[Any, ...]] = []
+        block_bytes = 0
         with collector_paused():  # a few dicts per instance, millions of them in a large import
             for first in range(0, len(rows), ROWS_AT_ONCE):  # rows in a few calls, their ids in order
                 chunk = rows[first : first + ROWS_AT_ONCE]
@@ -371,13 +374,19 @@ class Store:
                     raise StoreError(f"The database gave {len(new_ids)} ids for {len(chunk)} new rows; none was added.")
                 ids += new_ids
                 for row_id, row in zip(new_ids, chunk, strict=True):
-                    encoded = enumerate(encode_row(row), 1)
-                    values += [(row_id, h, kind, seq, 1, data) for seq, (h, kind, data) in encoded]
+                    block, each = encode_row(row)
+                    if block is not None:
+                        blocks.append((row_id, block[1], block[0]))
+                        block_bytes += len(block[0])
+                    values += [(row_id, h, kind, seq, 1, data) for seq, (h, kind, data) in enumerate(each, 1)]
                     if len(values) >= BATCH:  # many rows' instances in one statement; memory stays bounded
                         insert_instances(c, values)
                         values = []
-            if values:
-                insert_instances(c, values)
+                    if block_bytes >= BLOCK_BATCH:
+                        insert_blocks(c, blocks)
+                        blocks, block_bytes = [], 0
+            insert_instances(c, values)
+            insert_blocks(c, blocks)
         return ids
 
     def rows(self, project: int | str | None = None, *, stage: str | None = None) -> list[RowInfo]:
@@ -413,10 +422,12 @@ class Store:
                     t.rows.c.title,
                     t.rows.c.stage,
                     t.rows.c.assignee,
-                    sa.func.coalesce(counts.c.n, 0),
+                    sa.func.coalesce(counts.c.n, 0) + sa.func.coalesce(t.blocks.c.objects, 0),
                     t.rows.c.last_edit,
                 )
+                .select_from(t.rows)
                 .outerjoin(counts, counts.c.row_id == t.rows.c.id)
+                .outerjoin(t.blocks, t.blocks.c.row_id == t.rows.c.id)
                 .order_by(t.rows.c.project_id, t.rows.c.position)
             )
             if pid is not None:
@@ -442,35 +453,42 @@ class Store:
             raise StoreError(f"The store has no row {row_id!r}; store.rows() lists them.")
         return found
 
-    def _fetch(self, c: Connection, row_id: int) -> tuple[Any, list[Any]]:
-        """A row's record and its instances (hash, version, data), in their order, in the caller's transaction."""
+    def _where(self, row_id: int) -> str:
+        return f"row {row_id} of {self.url_shown}"
+
+    def _fetch(self, c: Connection, row_id: int) -> tuple[Any, list[tuple[str, int, Any]]]:
+        """A row's record and its instances in their order, in the caller's transaction.
+
+        Each instance as (hash, version, fragment), the fragment None once the instance is removed.
+        """
         if isinstance(row_id, bool) or not isinstance(row_id, int):
             raise StoreError(f"A row id is an int (store.rows() lists them), got {row_id!r:.40}.")
         record = self._row_record(c, row_id)
-        found = list(
-            c.execute(
+        where = self._where(row_id)
+        found: list[tuple[str, int, Any]] = [(h, 1, f) for h, f in read_block(c, row_id, where)]
+        found += [
+            (h, int(v), fragment_of(data, where))
+            for h, v, data in c.execute(
                 sa.select(t.instances.c.hash, t.instances.c.version, t.instances.c.data)
                 .where(t.instances.c.row_id == row_id)
                 .order_by(t.instances.c.seq)
             )
-        )
+        ]
         return record, found
 
-    def _decode(self, row_id: int, record: Any, datas: list[bytes]) -> LabelRow:
-        """A row from its record and its instances' data (in order)."""
+    def _decode(self, row_id: int, record: Any, fragments: list[Any]) -> LabelRow:
+        """A row from its record and its instances' fragments (in order; None for a removed one)."""
         project_id, version, head, _ = record
-        where = f"row {row_id} of {self.url_shown}"
-        fragments: list[Any] = [fragment_of(data, where) for data in datas]
         ontology = self._ontology(int(project_id), int(version))
         try:
-            return label_row_from_fragments(orjson.loads(head), fragments, ontology)
+            return label_row_from_fragments(orjson.loads(head), [f for f in fragments if f is not None], ontology)
         except LabelRowError as e:
-            raise StoreError(f"{where} cannot be read: {e.message}") from None
+            raise StoreError(f"{self._where(row_id)} cannot be read: {e.message}") from None
 
     def _load(self, row_id: int) -> tuple[LabelRow, dict[str, int], int]:
         record, found = self._read(lambda c: self._fetch(c, row_id))
-        row = self._decode(row_id, record, [data for _, _, data in found if data is not None])
-        return row, {h: int(v) for h, v, _ in found}, int(record[3])
+        row = self._decode(row_id, record, [f for _, _, f in found])
+        return row, {h: v for h, v, _ in found}, int(record[3])
 
     def load_row(self, row_id: int) -> LabelRow:
         """A copy of a row as it is now (edits to it are not stored; use ``open_row`` to edit)."""
@@ -496,7 +514,7 @@ class Store:
             return [(row_id, *self._fetch(c, row_id)) for row_id in list(ids)]
 
         for row_id, record, found in self._read(work):
-            row = self._decode(row_id, record, [data for _, _, data in found if data is not None])
+            row = self._decode(row_id, record, [f for _, _, f in found])
             if row.ontology is not out.ontology:
                 row = LabelRow.from_dict(row.to_dict(), out.ontology)
             out.add_row(row)
@@ -547,16 +565,22 @@ class Store:
             condition = t.edits.c.id > when
         else:
             raise StoreError(f"row_at takes a datetime or a log id, got {when!r:.40}.")
+        where = self._where(row_id)
 
         def work(c: Connection) -> tuple[Any, list[Any], list[Any]]:
             record = self._row_record(c, row_id)
-            found = list(
-                c.execute(
+            # A row with a block has had no edit: its block is the row as it was added.
+            found: list[tuple[str, int, Any]] = [
+                (h, seq, f) for seq, (h, f) in enumerate(read_block(c, row_id, where), 1)
+            ]
+            found += [
+                (h, seq, fragment_of(data, where))
+                for h, seq, data in c.execute(
                     sa.select(t.instances.c.hash, t.instances.c.seq, t.instances.c.data).where(
                         t.instances.c.row_id == row_id
                     )
                 )
-            )
+            ]
             later = list(
                 c.execute(
                     sa.select(t.edits.c.id, t.edits.c.before)
@@ -575,8 +599,8 @@ class Store:
                     "no longer kept (who did what, and when, still is: store.history)."
                 )
             for h, (seq, _version, data) in images_of(before, f"edit {entry_id}").items():
-                state[h] = (seq, data)
-        return self._decode(row_id, record, [data for _, data in sorted(state.values(), key=lambda x: x[0]) if data])
+                state[h] = (seq, fragment_of(data, where))
+        return self._decode(row_id, record, [f for _, f in sorted(state.values(), key=lambda x: x[0])])
 
     def compact(self, before: datetime | None = None, row_id: int | None = None) -> int:
         """Fold old edits into the rows' state: drop what the log kept of the state before each edit.
@@ -723,7 +747,7 @@ class Store:
                         t.instances.c.row_id == row_id, t.instances.c.hash == instance, t.instances.c.data.is_not(None)
                     )
                 ).scalar()
-                if known is None:
+                if known is None and instance not in dict(read_block(c, row_id, self._where(row_id))):
                     raise StoreError(f"Row {row_id} has no instance {instance!r} to review.")
             c.execute(
                 sa.insert(t.reviews).values(

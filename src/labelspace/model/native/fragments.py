@@ -108,32 +108,6 @@ def instance_fragment(row: LabelRow, instance_hash: str, *, raw: bool = False) -
     return fragment
 
 
-def _one_run_part(space: Space, track: Any, records: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """``_space_part`` of an object on one run (an image's box, polygon, ...).
-
-    The same result, made directly: an import makes millions. ``records`` keeps the metadata made
-    for each record of ``space``, so that the instances sharing a record share its dict.
-    """
-    runs = track.runs
-    tag = runs.tags[0]
-    metadata = None if records is None else records.get(tag)
-    if metadata is None:
-        metadata, _ = few_metadata(space._meta, [tag], canonical=True)
-        if records is not None:
-            records[tag] = metadata
-    d: dict[str, Any] = {
-        "object_hash": track.instance.object_hash,
-        "starts": [runs.starts[0]],
-        "ends": [runs.ends[0]],
-        "meta": [0],
-    }
-    if runs.stride > 0:
-        d["rows"] = runs.rows.tolist()
-    else:
-        d["coordinates"] = [coordinates_to_dict(runs.objects[0])]
-    return {"id": space.space_id, "metadata": metadata, "track": d}
-
-
 def row_fragments(row: LabelRow, *, raw: bool = False) -> dict[str, dict[str, Any]]:
     """The fragment of every instance of ``row``, in ``instance_hashes`` order.
 
@@ -145,12 +119,32 @@ def row_fragments(row: LabelRow, *, raw: bool = False) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for space in row.list_spaces():
         records: dict[int, dict[str, Any]] = {}
-        for kind, tracks in (("object", space._objects), ("classification", space._classifications)):
-            for h, track in tracks.items():
-                fragment = out.get(h)
-                if fragment is None:
-                    fragment = out[h] = _new_fragment(kind, h, track)
-                fragment["spaces"].append(_space_part(space, track, kind, packing, records))
+        space_id = space.space_id
+        for h, track in space._objects.items():
+            fragment = out.get(h)
+            if fragment is None:
+                fragment = out[h] = _new_fragment("object", h, track)
+            runs = track.runs
+            if len(runs.starts) == 1 and not track.dynamic and len(runs.rows) <= PACK_AT:
+                # An object on one run (an image's box, polygon, ...): its part made directly, as an import
+                # makes millions; the instances written with one record share its metadata dict.
+                tag = runs.tags[0]
+                metadata = records.get(tag)
+                if metadata is None:
+                    metadata = records[tag] = few_metadata(space._meta, [tag], canonical=True)[0]
+                d: dict[str, Any] = {"object_hash": h, "starts": [runs.starts[0]], "ends": [runs.ends[0]], "meta": [0]}
+                if runs.stride > 0:
+                    d["rows"] = runs.rows.tolist()
+                else:
+                    d["coordinates"] = [coordinates_to_dict(runs.objects[0])]  # type: ignore[arg-type]
+                fragment["spaces"].append({"id": space_id, "metadata": metadata, "track": d})
+            else:
+                fragment["spaces"].append(_space_part(space, track, "object", packing))
+        for h, classification in space._classifications.items():
+            fragment = out.get(h)
+            if fragment is None:
+                fragment = out[h] = _new_fragment("classification", h, classification)
+            fragment["spaces"].append(_space_part(space, classification, "classification", packing))
     return out
 
 
@@ -159,18 +153,15 @@ def _new_fragment(kind: str, instance_hash: str, track: Any) -> dict[str, Any]:
     record = {
         _KEYS[kind][0]: instance_hash,
         "feature_node_hash": instance.feature_hash,
-        "answers": {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()},
+        "answers": {a.feature_node_hash: encode_answer(v) for a, v in instance._answer_items()}
+        if instance._answers
+        else {},
     }
     return {"kind": kind, "record": record, "spaces": []}
 
 
-def _space_part(
-    space: Space, track: Any, kind: str, packing: Packing, records: dict[int, dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def _space_part(space: Space, track: Any, kind: str, packing: Packing) -> dict[str, Any]:
     """An instance's entry for one space: the metadata records its track uses, and the track."""
-    runs = track.runs
-    if kind == "object" and len(runs) == 1 and not track.dynamic and len(runs.rows) <= PACK_AT:
-        return _one_run_part(space, track, records)
     if kind == "classification" and track.global_record is not None:
         metadata, renumber = few_metadata(space._meta, [track.global_record], canonical=True)
     elif len(track.runs) <= PACK_AT:  # the records of a few runs, found without numpy's per-call cost
