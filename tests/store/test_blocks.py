@@ -13,6 +13,7 @@ from labelspace.store import Store, StoreError
 from labelspace.store import _schema as t
 from labelspace.store._codec import fragment_bytes
 from labelspace.store._migrate import _config, current
+from labelspace.store.session import StoredRow
 from tests.store._workers import box_ontology
 from tests.store.test_store import ordered
 
@@ -71,10 +72,12 @@ def test_an_added_row_is_one_block_until_its_first_edit(store_url):
 
     stored = store.open_row(info.id, user="ann")
     assert {stored.version(h) for h in hashes} == {1}
+    # Opened for editing, the block's instances are in their own records, in the row's order.
+    assert table_counts(store, info.id) == (0, 40)
+    assert store.rows()[0].objects == 40
     stored.apply(box_op(hashes[3], 0.3))
     stored.apply(box_op("new00001", 0.6))
     stored.apply({"op": "remove_object", "space": "img000.jpg", "object": hashes[0], "frames": 0})
-    # The first edit moved the block's instances into their own records, in the row's order.
     assert table_counts(store, info.id) == (0, 41)
     with store.engine.connect() as c:
         kept = {
@@ -101,6 +104,23 @@ def test_an_added_row_is_one_block_until_its_first_edit(store_url):
     # The other rows are untouched blocks.
     assert table_counts(store, store.rows()[1].id) == (1, 0)
     assert [ordered(r) for r in store.load_project().rows] == [ordered(r) for r in (stored.row, *rows[1:])]
+    store.close()
+
+
+def test_an_edit_that_finds_a_block_moves_it_first(store_url):
+    """A session made without open_row (nothing moved yet): its first edit moves the block in its own transaction."""
+    rows = image_rows(1, 10)
+    store = Store(store_url)
+    store.add_project("p", project_of(*rows))
+    row_id = store.rows()[0].id
+    row, versions, last_edit = store._load(row_id)
+    stored = StoredRow(store, row_id, row, versions, last_edit, "ann")
+    assert table_counts(store, row_id) == (1, 0)
+    h = instance_hashes(rows[0])[4]
+    stored.apply(box_op(h, 0.4))
+    assert table_counts(store, row_id) == (0, 10)
+    assert stored.version(h) == 2
+    assert ordered(store.load_row(row_id)) == ordered(stored.row)
     store.close()
 
 
@@ -139,22 +159,22 @@ def test_reviews_of_an_instance_in_a_block(store_url):
     store.close()
 
 
-def test_first_edits_at_once_from_several_people_all_land(store_url):
-    """Each person's first edit finds the block: one of them moves it, none of the edits is lost."""
+def test_several_people_opening_a_new_row_at_once_lose_nothing(store_url):
+    """People opening a row at once all find its block: one moves it, and none of their first edits is lost."""
     rows = image_rows(1, 20)
     store = Store(store_url)
     store.add_project("p", project_of(*rows))
     row_id = store.rows()[0].id
     hashes = instance_hashes(rows[0])
     people = 4
-    barrier = threading.Barrier(people)
+    barrier = threading.Barrier(people, timeout=60)
     errors = []
 
     def person(i):
         try:
             own = Store(store_url)
+            barrier.wait()  # open at once: each finds the block and moves it, or finds it moved
             stored = own.open_row(row_id, user=f"p{i}")
-            barrier.wait()
             stored.apply(box_op(hashes[i], 0.05 * (i + 1)))
             own.close()
         except Exception as e:  # reported below

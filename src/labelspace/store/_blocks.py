@@ -3,9 +3,11 @@
 Adding a row as one ``instances`` record per instance spent as long in the database as making the
 records (an image of 100 boxes is 100 records, and SQLite takes about 10 us a record). A block is
 the row's fragments as one JSON list in the row's order (``_codec.block_bytes``): one record a
-row. Opening the row reads the list. Its first edit, in the edit's own transaction, first moves the
-block's fragments into ``instances``, each at version 1 with its place in the list as its seq: a
-row has a block or instances, never both.
+row. Reading the row reads the list. Opening it for editing (``Store.open_row``) moves the block's
+fragments into ``instances`` in a transaction of its own, each at version 1 with its place in the
+list as its seq, so that its first edit costs what any edit costs; an edit that still finds a
+block (a session opened another way) moves it first, in the edit's transaction. A row has a
+block or instances, never both.
 
 A row whose fragments hold packed columns (long video tracks) is stored instance by instance as
 before: its instances are few and large, and JSON has no bytes.
@@ -23,6 +25,7 @@ from labelspace.store._bulk import BATCH, insert_instances
 from labelspace.store._codec import block_fragments, fragment_bytes
 
 _READ = sa.select(t.blocks.c.data).where(t.blocks.c.row_id == sa.bindparam("row_id"))
+_TAKE_PG = _READ.with_for_update()  # two movers of one block: the second waits, then finds it gone
 _DROP = sa.delete(t.blocks).where(t.blocks.c.row_id == sa.bindparam("row_id"))
 
 
@@ -34,7 +37,11 @@ def read_block(c: Connection, row_id: int, where: str) -> list[tuple[str, dict[s
 
 def explode(c: Connection, row_id: int, where: str) -> int:
     """Move a row's block into the instances table, in the caller's write transaction; returns how many."""
-    found = read_block(c, row_id, where)
+    if c.dialect.name == "postgresql":
+        data = c.execute(_TAKE_PG, {"row_id": row_id}).scalar()
+        found = [] if data is None else block_fragments(data, where)
+    else:  # SQLite: the caller's write transaction holds the whole file
+        found = read_block(c, row_id, where)
     values = [(row_id, h, f["kind"], seq, 1, fragment_bytes(f)) for seq, (h, f) in enumerate(found, 1)]
     for first in range(0, len(values), BATCH):
         insert_instances(c, values[first : first + BATCH])

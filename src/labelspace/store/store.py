@@ -28,7 +28,7 @@ from labelspace.model.native.fragments import (
 from labelspace.model.ontology import Ontology
 from labelspace.model.project import Project
 from labelspace.store import _schema as t
-from labelspace.store._blocks import read_block
+from labelspace.store._blocks import explode, read_block
 from labelspace.store._bulk import BATCH, BLOCK_BATCH, encode_row, insert_blocks, insert_instances
 from labelspace.store._codec import dumps, fragment_of, images_of
 from labelspace.store._engine import create_engine, describe_url, normalise_url, run
@@ -499,6 +499,8 @@ class Store:
         if user is not None:
             _text(user, "user")
         row, versions, last_edit = self._load(row_id)
+        if not last_edit and versions:  # never edited: its instances may be a block, moved out now for the first edit
+            self._write(lambda c: explode(c, row_id, self._where(row_id)))
         return StoredRow(self, row_id, row, versions, last_edit, user)
 
     def load_project(self, project: int | str | None = None) -> Project:
