@@ -477,8 +477,8 @@ def importing(backends: Backends, args: argparse.Namespace) -> dict[str, float]:
     for name in backends.names():
         t_open, first, later = out[f"{name} edits"]
         say(
-            f"   {name}: an imported image opened in {t_open * 1e3:.1f} ms; its first edit (its instances "
-            f"moved out of the row's block) {first * 1e3:.1f} ms, "
+            f"   {name}: an imported image opened for editing (its block moved out) in {t_open * 1e3:.1f} ms; "
+            f"its first edit {first * 1e3:.1f} ms, "
             f"the next 20 median {statistics.median(later) * 1e3:.2f} ms"
         )
     return out
