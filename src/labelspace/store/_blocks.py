@@ -29,19 +29,20 @@ _TAKE_PG = _READ.with_for_update()  # two movers of one block: the second waits,
 _DROP = sa.delete(t.blocks).where(t.blocks.c.row_id == sa.bindparam("row_id"))
 
 
-def read_block(c: Connection, row_id: int, where: str) -> list[tuple[str, dict[str, Any]]]:
-    """The fragments of a row's block with their hashes (none if it has no block), in the caller's transaction."""
-    data = c.execute(_READ, {"row_id": row_id}).scalar()
+def read_block(c: Connection, row_id: int, where: str, *, take: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """The fragments of a row's block with their hashes (none if it has no block), in the caller's transaction.
+
+    With ``take``, on PostgreSQL, the block is locked until the transaction ends (SQLite's write
+    transaction holds the whole file already).
+    """
+    statement = _TAKE_PG if take and c.dialect.name == "postgresql" else _READ
+    data = c.execute(statement, {"row_id": row_id}).scalar()
     return [] if data is None else block_fragments(data, where)
 
 
 def explode(c: Connection, row_id: int, where: str) -> int:
     """Move a row's block into the instances table, in the caller's write transaction; returns how many."""
-    if c.dialect.name == "postgresql":
-        data = c.execute(_TAKE_PG, {"row_id": row_id}).scalar()
-        found = [] if data is None else block_fragments(data, where)
-    else:  # SQLite: the caller's write transaction holds the whole file
-        found = read_block(c, row_id, where)
+    found = read_block(c, row_id, where, take=True)
     values = [(row_id, h, f["kind"], seq, 1, fragment_bytes(f)) for seq, (h, f) in enumerate(found, 1)]
     for first in range(0, len(values), BATCH):
         insert_instances(c, values[first : first + BATCH])
