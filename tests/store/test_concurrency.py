@@ -50,8 +50,11 @@ def test_eight_writers_on_one_row_lose_no_update(store_url):
     for _, committed, _ in results:
         for target, frame, x in committed:
             expected[(target, frame)] = x  # each frame belongs to one writer, whose last put wins
-    # Every writer got edits through (a rate would depend on how busy the machine is).
-    assert all(len(c) >= 5 for _, c, _ in results), [len(c) for _, c, _ in results]
+    # Every writer got edits through, and there were many (a rate would depend on how busy the machine is).
+    # A writer slower than the others may see most of its edits to the shared object refused after
+    # MERGE_ATTEMPTS merges (4 commits in one loaded run): refused with ConflictError, not lost.
+    assert all(len(c) >= 1 for _, c, _ in results), [(len(c), r) for _, c, r in results]
+    assert sum(len(c) for _, c, _ in results) >= 100, [(len(c), r) for _, c, r in results]
     missing = [k for k, x in expected.items() if boxes.get(k) != pytest.approx(x)]
     assert not missing, f"{len(missing)} committed puts are not in the row, e.g. {missing[:3]}"
     assert set(boxes) == set(expected)
