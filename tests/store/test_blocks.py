@@ -1,4 +1,4 @@
-"""An added row's instances kept as one block until its first edit: on a real SQLite file and a real PostgreSQL."""
+"""An added row's instances kept as one block until it is opened for editing (real SQLite and PostgreSQL)."""
 
 import threading
 
@@ -33,11 +33,15 @@ def image_rows(n, boxes):
     return rows
 
 
-def project_of(*rows):
+def imported(store_url, n, boxes):
+    """A new store holding a project of ``n`` images of ``boxes`` boxes: the store, the rows and their ids."""
+    rows = image_rows(n, boxes)
     project = Project(rows[0].ontology)
     for row in rows:
         project.add_row(row)
-    return project
+    store = Store(store_url)
+    store.add_project("p", project)
+    return store, rows, [info.id for info in store.rows()]
 
 
 def table_counts(store, row_id):
@@ -59,10 +63,8 @@ def box_op(obj, x):
     }
 
 
-def test_an_added_row_is_one_block_until_its_first_edit(store_url):
-    rows = image_rows(3, 40)
-    store = Store(store_url)
-    store.add_project("p", project_of(*rows))
+def test_an_added_row_is_one_block_until_it_is_opened_for_editing(store_url):
+    store, rows, _ = imported(store_url, 3, 40)
     info = store.rows()[0]
     assert table_counts(store, info.id) == (1, 0)
     assert [i.objects for i in store.rows()] == [40, 40, 40]
@@ -109,11 +111,8 @@ def test_an_added_row_is_one_block_until_its_first_edit(store_url):
 
 def test_an_edit_that_finds_a_block_moves_it_first(store_url):
     """A session made without open_row (nothing moved yet): its first edit moves the block in its own transaction."""
-    rows = image_rows(1, 10)
-    store = Store(store_url)
-    store.add_project("p", project_of(*rows))
-    row_id = store.rows()[0].id
-    row, versions, last_edit = store._load(row_id)
+    store, rows, (row_id,) = imported(store_url, 1, 10)
+    row, versions, last_edit, _ = store._load(row_id)
     stored = StoredRow(store, row_id, row, versions, last_edit, "ann")
     assert table_counts(store, row_id) == (1, 0)
     h = instance_hashes(rows[0])[4]
@@ -146,10 +145,7 @@ def test_a_row_with_long_tracks_is_kept_instance_by_instance(store_url):
 
 
 def test_reviews_of_an_instance_in_a_block(store_url):
-    rows = image_rows(1, 5)
-    store = Store(store_url)
-    store.add_project("p", project_of(*rows))
-    row_id = store.rows()[0].id
+    store, rows, (row_id,) = imported(store_url, 1, 5)
     h = instance_hashes(rows[0])[2]
     assert store.review(row_id, "rev", "reject", "too loose", instance=h) == "annotate"
     with pytest.raises(StoreError, match="has no instance 'nothere1'"):
@@ -161,10 +157,7 @@ def test_reviews_of_an_instance_in_a_block(store_url):
 
 def test_several_people_opening_a_new_row_at_once_lose_nothing(store_url):
     """People opening a row at once all find its block: one moves it, and none of their first edits is lost."""
-    rows = image_rows(1, 20)
-    store = Store(store_url)
-    store.add_project("p", project_of(*rows))
-    row_id = store.rows()[0].id
+    store, rows, (row_id,) = imported(store_url, 1, 20)
     hashes = instance_hashes(rows[0])
     people = 4
     barrier = threading.Barrier(people, timeout=60)
@@ -197,9 +190,7 @@ def test_several_people_opening_a_new_row_at_once_lose_nothing(store_url):
 
 
 def test_a_damaged_block_is_reported(store_url):
-    store = Store(store_url)
-    store.add_project("p", project_of(*image_rows(1, 3)))
-    row_id = store.rows()[0].id
+    store, _, (row_id,) = imported(store_url, 1, 3)
     with store.engine.begin() as c:
         c.execute(sa.update(t.blocks).values(data=b'LSB1[{"kind": 3}]'))
     with pytest.raises(StoreError, match=r"stored instances cannot be read.*damaged"):
@@ -210,10 +201,7 @@ def test_a_damaged_block_is_reported(store_url):
 
 
 def test_going_down_to_the_first_schema_moves_blocks_into_instances(store_url):
-    rows = image_rows(2, 6)
-    store = Store(store_url)
-    store.add_project("p", project_of(*rows))
-    ids = [i.id for i in store.rows()]
+    store, rows, ids = imported(store_url, 2, 6)
     with store.engine.begin() as c:
         command.downgrade(_config(c), "0001")
         assert current(c) == "0001"

@@ -155,3 +155,24 @@ def test_the_served_page_knows_its_visitor(monkeypatch, queue_store):
     assert isinstance(shown, Annotator) and shown.work["user"] == "hub-ann" and shown.work["row_id"] == ids[0]
     refused = page({"url": str(store.engine.url.database), "project": "cams", "stage": "qa"})
     assert "no stage" in refused.value
+
+
+def test_an_imported_row_claimed_and_edited(tmp_path):
+    """A row added by an import (its instances one block in the store) claimed, shown and edited in the Annotator."""
+    from labelspace.model.native.fragments import instance_hashes
+    from tests.store.test_blocks import box_op, imported, table_counts
+
+    store, rows, ids = imported(str(tmp_path / "imported.db"), 2, 30)
+    assert table_counts(store, ids[0]) == (1, 0)
+    ann = Annotator(store, user="ann", stage="annotate")
+    messages = sent(ann)
+    assert ann.work["row_id"] == ids[0] and ann.rows[0]["objects"] == 30
+    assert table_counts(store, ids[0]) == (0, 30)  # opened for editing: its instances moved out of the block
+    h = instance_hashes(rows[0])[7]
+    ann.handle({"kind": "edit", "request": 1, "op": box_op(h, 0.55)})
+    assert ann.save_status == "saved"
+    assert messages[-1]["kind"] == "update" and messages[-1]["objects"][0]["id"] == h
+    boxes = {a.object_hash: a.coordinates for a in store.load_row(ids[0]).get_space(id="img000.jpg").get_annotations()}
+    assert len(boxes) == 30 and boxes[h].top_left_x == pytest.approx(0.55)
+    assert table_counts(store, ids[1]) == (1, 0)  # the row not yet claimed is still a block
+    ann.close()

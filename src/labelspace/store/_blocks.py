@@ -1,4 +1,4 @@
-"""Blocks: the instances of an added row kept in one record until the row's first edit.
+"""Blocks: the instances of an added row kept in one record until the row is opened for editing.
 
 Adding a row as one ``instances`` record per instance spent as long in the database as making the
 records (an image of 100 boxes is 100 records, and SQLite takes about 10 us a record). A block is

@@ -43,7 +43,7 @@ def encode_row(row: LabelRow) -> tuple[tuple[bytes, int] | None, Encoded]:
     """A row's instances as the store keeps them: a block with its count of objects, or else each instance."""
     fragments = row_fragments(row, raw=True)
     block = block_bytes(fragments)
-    if block is not None or not fragments:
+    if block is not None:
         return block, []
     return None, [(h, f["kind"], fragment_bytes(f)) for h, f in fragments.items()]
 

@@ -10,7 +10,7 @@
                 data (the instance's fragment as JSON bytes; NULL once removed)
     blocks      row_id, objects (how many object instances), data (the fragments of every instance of
                 a row as it was added, one JSON list): an added row's instances kept as one record
-                until its first edit moves them into ``instances`` (0002)
+                until it is opened for editing, which moves them into ``instances`` (0002)
     edits       id, row_id, user, at, kind (edit, undo, redo), target (the edit undone or redone),
                 op (the operation, JSON), touched (JSON: per instance the version written, the
                 frames and whether static answers changed), before (the touched instances as they

@@ -456,8 +456,8 @@ class Store:
     def _where(self, row_id: int) -> str:
         return f"row {row_id} of {self.url_shown}"
 
-    def _fetch(self, c: Connection, row_id: int) -> tuple[Any, list[tuple[str, int, Any]]]:
-        """A row's record and its instances in their order, in the caller's transaction.
+    def _fetch(self, c: Connection, row_id: int) -> tuple[Any, list[tuple[str, int, Any]], bool]:
+        """A row's record, its instances in their order, and whether they are a block, in the caller's transaction.
 
         Each instance as (hash, version, fragment), the fragment None once the instance is removed.
         """
@@ -466,6 +466,7 @@ class Store:
         record = self._row_record(c, row_id)
         where = self._where(row_id)
         found: list[tuple[str, int, Any]] = [(h, 1, f) for h, f in read_block(c, row_id, where)]
+        blocked = bool(found)
         found += [
             (h, int(v), fragment_of(data, where))
             for h, v, data in c.execute(
@@ -474,7 +475,7 @@ class Store:
                 .order_by(t.instances.c.seq)
             )
         ]
-        return record, found
+        return record, found, blocked
 
     def _decode(self, row_id: int, record: Any, fragments: list[Any]) -> LabelRow:
         """A row from its record and its instances' fragments (in order; None for a removed one)."""
@@ -485,10 +486,10 @@ class Store:
         except LabelRowError as e:
             raise StoreError(f"{self._where(row_id)} cannot be read: {e.message}") from None
 
-    def _load(self, row_id: int) -> tuple[LabelRow, dict[str, int], int]:
-        record, found = self._read(lambda c: self._fetch(c, row_id))
+    def _load(self, row_id: int) -> tuple[LabelRow, dict[str, int], int, bool]:
+        record, found, blocked = self._read(lambda c: self._fetch(c, row_id))
         row = self._decode(row_id, record, [f for _, _, f in found])
-        return row, {h: v for h, v, _ in found}, int(record[3])
+        return row, {h: v for h, v, _ in found}, int(record[3]), blocked
 
     def load_row(self, row_id: int) -> LabelRow:
         """A copy of a row as it is now (edits to it are not stored; use ``open_row`` to edit)."""
@@ -498,8 +499,8 @@ class Store:
         """Open a row for editing by ``user``: every edit through it is committed as it is made."""
         if user is not None:
             _text(user, "user")
-        row, versions, last_edit = self._load(row_id)
-        if not last_edit and versions:  # never edited: its instances may be a block, moved out now for the first edit
+        row, versions, last_edit, blocked = self._load(row_id)
+        if blocked:  # never edited: its instances are moved out of their block now, for its first edit
             self._write(lambda c: explode(c, row_id, self._where(row_id)))
         return StoredRow(self, row_id, row, versions, last_edit, user)
 
@@ -508,14 +509,14 @@ class Store:
         pid = self.project_id(project)
         out = Project(self.ontology(pid))
 
-        def work(c: Connection) -> list[tuple[int, Any, list[Any]]]:
+        def work(c: Connection) -> list[tuple[int, Any, list[Any], bool]]:
             # One transaction: the rows as they all were at one moment, whatever is being edited.
             ids = c.execute(
                 sa.select(t.rows.c.id).where(t.rows.c.project_id == pid).order_by(t.rows.c.position)
             ).scalars()
             return [(row_id, *self._fetch(c, row_id)) for row_id in list(ids)]
 
-        for row_id, record, found in self._read(work):
+        for row_id, record, found, _ in self._read(work):
             row = self._decode(row_id, record, [f for _, _, f in found])
             if row.ontology is not out.ontology:
                 row = LabelRow.from_dict(row.to_dict(), out.ontology)

@@ -1,11 +1,11 @@
-"""Blocks: the instances of an added row kept as one record until the row's first edit.
+"""Blocks: the instances of an added row kept as one record until the row is opened for editing.
 
 Revision ID: 0002
 Revises: 0001
 
 Adding a row wrote one ``instances`` record per instance; a large import spent as long in the
 database as making the records. A row added now keeps all its fragments in one ``blocks`` record;
-its first edit moves them into ``instances`` (``labelspace.store._blocks``). Rows of a store made
+opening the row for editing moves them into ``instances`` (``labelspace.store._blocks``). Rows of a store made
 by 0001 keep their instances as they are; going back down moves every block into ``instances``.
 """
 
