@@ -38,15 +38,23 @@ export class AttributesPanel {
       this.root.append(el("p", "ls-muted", "This class has no attributes."));
       return;
     }
+    // An image has one frame and no dynamic answers (the model refuses them): its dynamic
+    // attributes are named, not offered.
+    const onImage = this.store.space(a.space)?.kind === "image";
+    const attributes = onImage ? a.spec.attributes.filter((attr) => !attr.dynamic) : a.spec.attributes;
+    const frameOnly = a.spec.attributes.filter((attr) => !attributes.includes(attr)).map((attr) => attr.name);
     const frame = this.store.frame(a.space);
     const [first, last] = this.store.answerFrames(a.space);
     const form = el("div");
-    if (first !== last && a.spec.attributes.some((attr) => attr.dynamic)) {
+    if (frameOnly.length) {
+      form.append(el("p", "ls-note ls-frame-only", `Answered on videos and volumes, not on an image: ${frameOnly.join(", ")}.`));
+    }
+    if (first !== last && attributes.some((attr) => attr.dynamic)) {
       form.append(el("p", "ls-note", `Dynamic answers chosen now go to frames ${first}–${last} (the range chosen on the timeline); clearing one clears this frame.`));
     }
     renderForm(
       form,
-      a.spec.attributes,
+      attributes,
       (attr) => this.answerOf(a, attr),
       {
         answer: (attr, value) =>
@@ -65,7 +73,7 @@ export class AttributesPanel {
       this.readonly(),
     );
     this.root.append(form);
-    const missing = missingRequired(a.spec.attributes, (attr) => this.answerOf(a, attr));
+    const missing = missingRequired(attributes, (attr) => this.answerOf(a, attr));
     if (missing.length) this.root.append(el("p", "ls-warning", `Required: ${missing.map((m) => m.name).join(", ")}`));
   }
 }
