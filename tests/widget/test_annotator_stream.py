@@ -9,6 +9,7 @@ import pytest
 
 from labelspace import Annotator, LabelRow, Ontology, Shape
 from labelspace.media import open_media
+from labelspace.media._video_disposable import disposable
 from labelspace.model.errors import MediaError
 from labelspace.widget._annotator_stream import GroupParts
 from labelspace.widget._volume import decode_slice
@@ -195,3 +196,90 @@ def test_the_first_rows_videos_are_opened_and_cut_before_the_browser_asks(ontolo
     assert "bad.mp4" in header["error"] and buffers == []
     a.close()
     b.close()
+
+
+def write_moving(path, pyramid, frames=60, gop=30):
+    """H.264 with two B-frames between references (forced), over a pattern that moves every frame."""
+    rng = np.random.default_rng(1)
+    base = rng.integers(0, 255, (48, 96, 3), dtype=np.uint8)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "bf": "2", "b-adapt": "0"}
+        stream.options["b-pyramid"] = pyramid
+        for i in range(frames):
+            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(base[:, i % 32 : i % 32 + 64]), format="rgb24")
+            for packet in stream.encode(picture):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+@pytest.mark.parametrize("pyramid", ["none", "normal"])
+def test_a_jump_that_skips_the_packets_marked_disposable_decodes_every_other_frame_the_same(tmp_path, pyramid):
+    path = tmp_path / "moving.mp4"
+    write_moving(path, pyramid)
+    with open_media(path) as source:
+        config = source.codec_config()
+        source.wait_for_index()
+        parts_of = GroupParts()
+        frame = 0
+        marked = set()
+        while frame < source.number_of_frames:
+            header, data = parts_of.part("moving", source, frame, 0)
+            assert header["parts"] == 1 and len(header["drops"]) == len(header["sizes"])
+            assert header["drops"][0] == 0  # the keyframe
+            full = decode_parts(config, [(header, data)])
+            marked |= {f for f, drop in zip(header["frames"], header["drops"], strict=True) if drop}
+            for target in range(header["first"], header["last"] + 1):
+                # What the browser feeds on a jump to `target`: every packet but the marked ones shown before it.
+                pairs = zip(header["frames"], header["drops"], strict=True)
+                keep = [not (drop and 0 <= shown < target) for shown, drop in pairs]
+                offsets = np.cumsum([0, *header["sizes"]])
+                kept = {
+                    "frames": [f for f, k in zip(header["frames"], keep, strict=True) if k],
+                    "sizes": [s for s, k in zip(header["sizes"], keep, strict=True) if k],
+                }
+                payload = b"".join(data[offsets[i] : offsets[i + 1]] for i, k in enumerate(keep) if k)
+                shown = decode_parts(config, [(kept, payload)])
+                assert target in shown
+                for i, picture in shown.items():
+                    assert np.array_equal(picture, full[i]), f"frame {i} on a jump to {target}"
+            frame = header["last"] + 1
+    # FFmpeg's picture types as the oracle: without a pyramid every B-frame is disposable; with one,
+    # one B-frame of each pair is a reference and only the other is.
+    with av.open(str(path)) as container:
+        types = [picture.pict_type for picture in container.decode(video=0)]
+    b_frames = {i for i, kind in enumerate(types) if kind == av.video.frame.PictureType.B}
+    assert len(b_frames) >= 20
+    if pyramid == "none":
+        assert marked == b_frames
+    else:
+        assert marked < b_frames and len(marked) >= len(b_frames) // 3
+
+
+def test_packets_with_start_codes_are_read_for_disposable_slices_too(tmp_path):
+    write_moving(tmp_path / "moving.mp4", "none")
+    with open_media(tmp_path / "moving.mp4") as source:
+        config = source.codec_config()
+        source.wait_for_index()
+        packets = source.group(0).packets
+    size = (config["description"][4] & 3) + 1
+
+    def annexb(data):
+        """The packet's NAL units with start codes instead of length prefixes (as MPEG-TS and raw .h264 carry them)."""
+        out, at = b"", 0
+        while at < len(data):
+            length = int.from_bytes(data[at : at + size], "big")
+            out += b"\x00\x00\x00\x01" + data[at + size : at + size + length]
+            at += size + length
+        return out
+
+    in_band = {**config, "annexb": True, "description": None}
+    flags = [disposable(p.data, config) for p in packets]
+    assert any(flags) and not flags[0]
+    assert [disposable(annexb(p.data), in_band) for p in packets] == flags
+    # Other codecs, and packets with nothing to read, are never disposable.
+    assert not disposable(packets[2].data, {**config, "codec_name": "hevc"})
+    assert not disposable(b"", config) and not disposable(b"\x00\x00\x01", in_band)
+    assert not disposable(b"\x00\x00\x00\x00\x01", config)

@@ -113,3 +113,32 @@ def test_random_frames_painted_are_pyavs_frames(open_notebook, files, name):
         assert error[frame] < 6, f"frame {frame}: the painted picture is off by {error[frame]:.1f} grey levels"
         for neighbour in error.keys() - {frame}:
             assert error[neighbour] > 3 * error[frame] + 5, f"frame {frame} looks like frame {neighbour}: {error}"
+
+
+def test_frames_stepped_to_from_the_cache_are_drawn_from_halved_pictures_and_are_pyavs(open_notebook, files):
+    # Shown at half its size, a decoded picture stepped to is drawn from a copy halved in the page
+    # (2x2 blocks of luma, converted from YUV by labelspace); the copy must still be exactly that frame.
+    frames = files["bframes.mp4"]
+    nb, page = open_notebook(
+        SETUP,
+        "row = LabelRow.from_media(ontology, {'cam': 'bframes.mp4'})\n"
+        f"w = Annotator(row, width={CANVAS_W}, height={CANVAS_H})\nw",
+    )
+    nb.run(1)
+    page.wait_for_selector(".ls-annotator[data-row='0'] .ls-space[data-source='video']", timeout=30_000)
+    page.locator(".ls-space-canvas").first.scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('.ls-annotator').lsView.seek(20)")
+    page.wait_for_function("document.querySelector('.ls-annotator').dataset.frame === '20'", timeout=15_000)
+    page.wait_for_timeout(1500)  # the group and the next are decoded meanwhile
+    drawn = []
+    for frame in [21, 22, 23, 24, 23, 22, 21, 20, 19]:
+        page.evaluate("(f) => document.querySelector('.ls-annotator').lsView.seek(f)", frame)
+        page.wait_for_function(f"document.querySelector('.ls-annotator').dataset.frame === '{frame}'", timeout=15_000)
+        page.wait_for_timeout(80)
+        drawn.append(page.locator("[data-drawn-from]").first.get_attribute("data-drawn-from"))
+        shot = painted(page)
+        error = {i: float(np.abs(shot - frames[i]).mean()) for i in (frame - 1, frame, frame + 1)}
+        assert error[frame] < 6, f"frame {frame}: the painted picture is off by {error[frame]:.1f} grey levels"
+        for neighbour in error.keys() - {frame}:
+            assert error[neighbour] > 3 * error[frame] + 5, f"frame {frame} looks like frame {neighbour}: {error}"
+    assert drawn.count("reduced") >= 7, drawn

@@ -45,6 +45,22 @@ export async function reduceImage(image: ImageBitmap, scale: number): Promise<vo
   });
   reduced.set(image, small);
 }
+/** Use `small` as the reduced copy of `image` (a video picture halved when it was decoded). */
+export function keepReduced(image: object, small: ImageBitmap): void {
+  reduced.set(image, small);
+}
+
+/** Forget and close the reduced copy of `image`, if it has one (call when the image itself goes). */
+export function dropReduced(image: object): void {
+  reduced.get(image)?.close();
+  reduced.delete(image);
+}
+
+/** Whether `image` has a reduced copy. */
+export function hasReduced(image: object): boolean {
+  return reduced.has(image);
+}
+
 /** Above this zoom, image pixels are drawn as sharp squares. */
 const SHARP_ZOOM = 2;
 
@@ -187,6 +203,9 @@ export class Stage {
     const small = reduced.get(this.source);
     const source = small && v.scale * this.imageWidth <= small.width * 1.01 ? small : this.source;
     ctx.drawImage(source, v.x, v.y, this.imageWidth * v.scale, this.imageHeight * v.scale);
+    // What was drawn: the image itself, or its reduced copy (read by tests and benchmarks).
+    const from = source === small ? "reduced" : "image";
+    if (this.container.dataset.drawnFrom !== from) this.container.dataset.drawnFrom = from;
     performance.mark("ls-image-drawn");
   }
 

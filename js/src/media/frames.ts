@@ -164,6 +164,7 @@ export class FrameSources {
           codedWidth: media.coded_width,
           codedHeight: media.coded_height,
           description,
+          fitScale: (w, h) => this.host.fitScale(w, h),
           fetch: (frame, part) => {
             const ask = () => this.host.invoke<VideoPart>("_video", { row, space, frame, part });
             // The first packets, asked for early: used when they are the group of this frame.

@@ -6,11 +6,17 @@
 // and variable frame rates included. One group is decoded at a time; asking for a frame outside it
 // drops what is queued (`reset`) and starts on the frame's group. While a group is decoded, packets
 // are fed only while the pictures kept ahead of the wanted frame leave room, so a long group plays
-// through a small cache; prefetched groups follow the one wanted.
+// through a small cache; prefetched groups follow the one wanted. When the view shows pictures at
+// half size or less, the one handed out and the next ones in the direction of travel are halved
+// first (halfSize.ts), so drawing a frame costs under a millisecond instead of a conversion of
+// every decoded pixel.
 
+import { dropReduced, hasReduced, keepReduced } from "../canvas/stage";
 import type { VideoPart } from "../protocol/messages";
 import { bytesOf } from "./bytes";
 import type { FrameSource } from "./frames";
+import { halvable } from "./halfSize";
+import { Halver } from "./halver";
 
 export interface VideoSetup {
   codec: string;
@@ -19,6 +25,8 @@ export interface VideoSetup {
   description: Uint8Array | null;
   /** Part `part` of the group holding `frame`. */
   fetch(frame: number, part: number): Promise<[VideoPart, DataView[]]>;
+  /** The scale a picture of this size is drawn at when fitted; pictures are halved below 0.5. */
+  fitScale?(width: number, height: number): number;
 }
 
 /** Decoded pictures are kept up to this many bytes (as decoded: 4:2:0, 1.5 bytes a pixel), and at least MIN_FRAMES of them. */
@@ -26,8 +34,14 @@ export const CACHE_BYTES = 384 * 1024 * 1024;
 const MIN_FRAMES = 16;
 /** Frames fetched ahead of the one shown, at least. */
 const PLAY_AHEAD = 48;
+/** Frames a jump left out are decoded afterwards if they are this near the frame shown. */
+const REFILL_NEAR = 60;
 /** Chunks waiting in the decoder at most. */
 const QUEUE = 8;
+/** Pictures halved ahead of the one shown, in the direction of travel. */
+const HALVE_AHEAD = 2;
+/** Halved copies are kept for pictures this near the one shown (2 MB each at 1080p). */
+const HALVES_KEPT = 8;
 
 interface Job {
   first: number;
@@ -36,6 +50,8 @@ interface Job {
   fed: Set<number>;
   /** Frames the decoder gave back. */
   out: Set<number>;
+  /** Frames left out on the way to a wanted frame after them (nothing refers to their packets). */
+  skipped: Set<number>;
   cancelled: boolean;
   /** When its first packets came. */
   start: number;
@@ -52,6 +68,8 @@ export class VideoFrames implements FrameSource {
   private readonly cache = new Map<number, VideoFrame>();
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly ahead: number[] = [];
+  /** Frames left out by a jump, decoded when nothing more urgent is. */
+  private readonly refill: number[] = [];
   private job: Job | null = null;
   private running = false;
   private wanted = 0;
@@ -61,6 +79,20 @@ export class VideoFrames implements FrameSource {
   private given: VideoFrame | null = null;
   private retired: VideoFrame[] = [];
   private wake: (() => void) | null = null;
+  private readonly halver: Halver | null = Halver.available() ? new Halver() : null;
+  /** Frames being halved. */
+  private readonly halving = new Map<number, Promise<void>>();
+  /** Pictures with a halved copy, by frame. */
+  private readonly halved = new Map<number, VideoFrame>();
+  /** Whether the pictures can be halved (false once one of them could not be, for its format). */
+  private halves = true;
+  /** 1 stepping or playing forward, -1 backward. */
+  private direction = 1;
+  /** While playing (the frame asked for is the one `playable` chose): what it chose, how far it moves on each time, and the frame it will likely choose next. */
+  private playing = false;
+  private chosen = -1;
+  private stride = 1;
+  private predicted = -1;
 
   /** A decoder for the setup, or null (and why, told) when this browser cannot decode it. */
   static async open(setup: VideoSetup, unsupported: (why: string) => void): Promise<VideoFrames | null> {
@@ -102,12 +134,14 @@ export class VideoFrames implements FrameSource {
 
   frame(frame: number): Promise<VideoFrame> {
     if (this.failure) return Promise.reject(this.failure);
+    if (frame !== this.wanted) this.direction = frame > this.wanted ? 1 : -1;
     this.wanted = frame;
+    this.playing = frame === this.chosen;
+    this.chosen = -1;
     const hit = this.cache.get(frame);
     if (hit) {
-      this.give(hit);
       this.poke();
-      return Promise.resolve(hit);
+      return this.ready(frame, hit, true);
     }
     const promise = new Promise<VideoFrame>((resolve, reject) => {
       const list = this.waiters.get(frame) ?? [];
@@ -118,10 +152,62 @@ export class VideoFrames implements FrameSource {
     if (job && !job.cancelled && !this.covers(job, frame)) this.cancel(job);
     this.poke();
     void this.pump();
-    return promise.then((image) => {
+    // A picture just decoded for a jump is drawn as decoded, without waiting to halve it: the
+    // decoder still works on the frames after it, and halving would wait behind that. While
+    // playing, halving first leaves the page's thread free for the pictures that follow.
+    return promise.then((image) => this.ready(frame, image, this.playing));
+  }
+
+  /** Hand out a picture: halved first (if `wait`) when the view draws it at half size or less. */
+  private async ready(frame: number, image: VideoFrame, wait: boolean): Promise<VideoFrame> {
+    if (!wait) {
+      void this.halve(frame, image);
       this.give(image);
+      if (!this.playing) this.halveAhead();
       return image;
-    });
+    }
+    await this.halve(frame, image);
+    if (this.closed) throw new Error("the video was closed");
+    this.give(image);
+    if (!this.playing) this.halveAhead();
+    return image;
+  }
+
+  private halvesWanted(image: VideoFrame): boolean {
+    const fit = this.setup.fitScale;
+    return this.halves && this.halver !== null && fit !== undefined && fit(image.displayWidth, image.displayHeight) <= 0.5;
+  }
+
+  /** Halve a cached picture (once; a second call waits for the first). */
+  private halve(frame: number, image: VideoFrame): Promise<void> {
+    if (!this.halvesWanted(image) || hasReduced(image)) return Promise.resolve();
+    let pending = this.halving.get(frame);
+    if (!pending) {
+      // Every picture of a stream has the same format: one that cannot be halved stops halving.
+      if (!halvable(image.format)) {
+        this.halves = false;
+        return Promise.resolve();
+      }
+      pending = this.halver!.halve(image).then((half) => {
+        this.halving.delete(frame);
+        if (!half) return; // closed (dropped from the cache) before it was read
+        if (this.cache.get(frame) === image && !this.closed) {
+          keepReduced(image, half);
+          this.halved.set(frame, image);
+        } else half.close();
+      });
+      this.halving.set(frame, pending);
+    }
+    return pending;
+  }
+
+  /** Halve the next pictures in the direction of travel that are decoded already. */
+  private halveAhead(): void {
+    for (let d = 1; d <= HALVE_AHEAD; d++) {
+      const f = this.wanted + d * this.direction;
+      const image = this.cache.get(f);
+      if (image) void this.halve(f, image);
+    }
   }
 
   prefetch(from: number, count: number): void {
@@ -133,17 +219,34 @@ export class VideoFrames implements FrameSource {
   }
 
   playable(after: number, due: number): number {
-    for (let f = due; f > after; f--) if (this.cache.has(f)) return f;
-    return Math.min(after + 1, due);
+    // The latest picture ready to draw (halved, when halving), else the latest decoded, else the next.
+    let latest = -1;
+    let drawable = -1;
+    for (let f = due; f > after && drawable < 0; f--) {
+      const image = this.cache.get(f);
+      if (!image) continue;
+      if (latest < 0) latest = f;
+      if (!this.halvesWanted(image) || hasReduced(image)) drawable = f;
+    }
+    const next = drawable >= 0 ? drawable : latest >= 0 ? latest : Math.min(after + 1, due);
+    // The player moves on by about as many frames each time: halve the picture it will likely ask for next.
+    this.stride = 0.75 * this.stride + 0.25 * Math.max(1, next - after);
+    this.chosen = next;
+    this.predicted = next + Math.max(1, Math.round(this.stride));
+    const image = this.cache.get(this.predicted);
+    if (image) void this.halve(this.predicted, image);
+    return next;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.decoder.state !== "closed") this.decoder.close();
-    for (const image of this.cache.values()) image.close();
+    this.halver?.close();
+    for (const image of this.cache.values()) discard(image);
     this.cache.clear();
-    for (const image of this.retired) image.close();
+    this.halved.clear();
+    for (const image of this.retired) discard(image);
     this.retired = [];
     this.rejectAll(new Error("the video was closed"));
     this.poke();
@@ -152,8 +255,15 @@ export class VideoFrames implements FrameSource {
   // -- deciding what to decode --
 
   private covers(job: Job, frame: number): boolean {
-    // A frame of the group not yet given back will come; one given back and since dropped will not.
-    return job.first <= frame && frame <= job.last && !job.out.has(frame);
+    // A frame of the group not yet given back will come; one given back and since dropped, or left out, will not.
+    return job.first <= frame && frame <= job.last && !job.out.has(frame) && !job.skipped.has(frame);
+  }
+
+  /** The first frame of the job's group that someone waits for (Infinity: none, the group is read ahead). */
+  private awaitedFrom(job: Job): number {
+    let first = Infinity;
+    for (const f of this.waiters.keys()) if (job.first <= f && f <= job.last && f < first) first = f;
+    return first;
   }
 
   /** The frame whose group is decoded next: the wanted one if someone waits for it, else the first missing ahead. */
@@ -164,6 +274,12 @@ export class VideoFrames implements FrameSource {
       const f = this.ahead[0];
       if (!this.cache.has(f)) return f;
       this.ahead.shift();
+    }
+    // Frames a jump left out, near the one shown (stepping back reaches them): their group again, whole.
+    while (this.refill.length) {
+      const f = this.refill[0];
+      if (!this.cache.has(f) && Math.abs(f - this.wanted) <= REFILL_NEAR) return f;
+      this.refill.shift();
     }
     return null;
   }
@@ -186,6 +302,7 @@ export class VideoFrames implements FrameSource {
         }
         // A prefetched frame past the video's end, or one that did not come: do not ask again.
         if (this.ahead[0] === frame && this.ahead.length === before && !this.cache.has(frame)) this.ahead.shift();
+        if (this.refill[0] === frame && !this.cache.has(frame)) this.refill.shift();
       }
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -204,7 +321,7 @@ export class VideoFrames implements FrameSource {
 
   private async decodeGroupOf(frame: number): Promise<void> {
     let [header, data] = await this.part(frame, 0);
-    const job: Job = { first: header.first, last: header.last, fed: new Set(), out: new Set(), cancelled: false, start: performance.now() };
+    const job: Job = { first: header.first, last: header.last, fed: new Set(), out: new Set(), skipped: new Set(), cancelled: false, start: performance.now() };
     // Asked for meanwhile: a frame of another group, which comes first.
     const urgent = this.next();
     if (urgent !== null && urgent !== frame && !this.covers(job, urgent) && this.waiters.has(urgent)) return;
@@ -216,6 +333,13 @@ export class VideoFrames implements FrameSource {
         if (job.cancelled || this.closed) return this.settle(job);
         const size = header.sizes[i];
         const shown = header.frames[i];
+        if (header.drops?.[i] === 1 && shown >= 0 && !this.playing && shown < this.awaitedFrom(job)) {
+          // A jump: this picture comes before the one wanted and no other is predicted from it
+          // (while playing, every frame is wanted in turn).
+          job.skipped.add(shown);
+          offset += size;
+          continue;
+        }
         this.decoder.decode(
           new EncodedVideoChunk({
             type: header.keys[i] ? "key" : "delta",
@@ -241,8 +365,10 @@ export class VideoFrames implements FrameSource {
   private settle(job: Job): void {
     if (this.job === job) this.job = null;
     if (job.cancelled) return;
+    for (const f of job.skipped) if (!this.cache.has(f)) this.refill.push(f);
     for (const [frame, list] of this.waiters) {
-      if (frame < job.first || frame > job.last || this.cache.has(frame) || job.out.has(frame)) continue;
+      // A frame left out is still waited for: its group is decoded again, up to it.
+      if (frame < job.first || frame > job.last || this.cache.has(frame) || job.out.has(frame) || job.skipped.has(frame)) continue;
       this.waiters.delete(frame);
       for (const w of list) w.reject(new Error(`frame ${frame} was not in the packets of frames ${job.first}..${job.last}`));
     }
@@ -294,8 +420,14 @@ export class VideoFrames implements FrameSource {
     }
     job?.out.add(frame);
     if (job && frame === this.wanted) performance.measure("ls-video-decode", { start: job.start });
-    // Kept as decoded (YUV): converted for the screen only when drawn.
+    if (this.cache.has(frame)) {
+      picture.close(); // decoded again with its group (a frame a jump left out): the picture kept is the same
+      return;
+    }
+    // Kept as decoded (YUV): converted for the screen when drawn, or halved as one of the next to show.
     this.put(frame, picture);
+    const ahead = (frame - this.wanted) * this.direction;
+    if (this.playing ? frame === this.predicted : ahead > 0 && ahead <= HALVE_AHEAD && this.given !== null) void this.halve(frame, picture);
   }
 
   private put(frame: number, image: VideoFrame): void {
@@ -305,8 +437,9 @@ export class VideoFrames implements FrameSource {
     }
     const old = this.cache.get(frame);
     if (old && old !== image) {
+      this.halved.delete(frame);
       if (old === this.given) this.retired.push(old);
-      else old.close();
+      else discard(old);
     }
     this.cache.set(frame, image);
     const list = this.waiters.get(frame);
@@ -329,8 +462,9 @@ export class VideoFrames implements FrameSource {
       if (worst < 0) return;
       const image = this.cache.get(worst)!;
       this.cache.delete(worst);
+      this.halved.delete(worst);
       if (image === this.given) this.retired.push(image);
-      else image.close();
+      else discard(image);
     }
   }
 
@@ -338,8 +472,14 @@ export class VideoFrames implements FrameSource {
   private give(image: VideoFrame): void {
     if (image === this.given) return;
     this.given = image;
-    for (const old of this.retired) if (old !== image) old.close();
+    for (const old of this.retired) if (old !== image) discard(old);
     this.retired = this.retired.filter((old) => old === image);
+    // Halved copies far from the picture shown are dropped (the pictures stay, as decoded).
+    for (const [f, picture] of this.halved) {
+      if (Math.abs(f - this.wanted) <= HALVES_KEPT || picture === image) continue;
+      this.halved.delete(f);
+      dropReduced(picture);
+    }
   }
 
   private fail(error: Error): void {
@@ -354,6 +494,12 @@ export class VideoFrames implements FrameSource {
     this.waiters.clear();
     for (const w of all) w.reject(error);
   }
+}
+
+/** Close a picture and its halved copy. */
+function discard(image: VideoFrame): void {
+  dropReduced(image);
+  image.close();
 }
 
 function decoderConfig(setup: VideoSetup): VideoDecoderConfig {

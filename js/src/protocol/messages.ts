@@ -133,6 +133,8 @@ export interface VideoPart {
   frames: number[];
   keys: number[];
   sizes: number[];
+  /** 1 for a packet no other picture refers to: a jump may leave it out when it shows a frame before the one wanted. */
+  drops: number[];
   error: string;
 }
 

@@ -10,11 +10,13 @@ A part travels as a JSON header and one buffer with the packets' payloads end to
 
     {"group": g, "first": first frame, "last": last frame, "part": k, "parts": n,
      "frames": [frame shown by each packet, -1 for none], "keys": [1 for a keyframe, else 0],
-     "sizes": [payload bytes of each packet]}
+     "sizes": [payload bytes of each packet],
+     "drops": [1 for a packet no other picture refers to (``disposable``), else 0]}
 
 Packets are in decode order; fed in order to a decoder configured as ``describe`` says, the parts
 of a group decode on their own to exactly its frames. A packet's frame number is what the browser
-uses as the chunk's timestamp, so that each decoded picture says which frame it is.
+uses as the chunk's timestamp, so that each decoded picture says which frame it is. A jump to a
+frame may leave out the packets marked in ``drops`` that show frames before it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from labelspace.media._video_disposable import disposable
 from labelspace.media._video_packets import CHUNK_BYTES
 from labelspace.media._volume import VolumeSource
 from labelspace.media.base import MediaSource
@@ -94,6 +97,7 @@ class GroupParts:
 
     def _cut(self, source: VideoSource, group: int) -> list[tuple[dict[str, Any], bytes]]:
         read = source.group(group)
+        config = source.codec_config()
         runs = read.chunks(self._max_bytes)
         out = []
         for k, run in enumerate(runs):
@@ -106,6 +110,7 @@ class GroupParts:
                 "frames": [-1 if p.frame is None else p.frame for p in run],
                 "keys": [int(p.is_keyframe) for p in run],
                 "sizes": [len(p.data) for p in run],
+                "drops": [int(disposable(p.data, config)) for p in run],
             }
             out.append((header, b"".join(p.data for p in run)))
         return out

@@ -369,6 +369,8 @@ class VideoPart(TypedDict):
     frames: list[int]
     keys: list[int]
     sizes: list[int]
+    drops: list[int]
+    """1 for a packet no other picture refers to: a jump may leave it out if it shows a frame before the one asked."""
     error: str
 
 
