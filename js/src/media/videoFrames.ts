@@ -9,7 +9,8 @@
 // through a small cache; prefetched groups follow the one wanted. When the view shows pictures at
 // half size or less, the one handed out and the next ones in the direction of travel are halved
 // first (halfSize.ts), so drawing a frame costs under a millisecond instead of a conversion of
-// every decoded pixel.
+// every decoded pixel. The packets fetched are kept (packetCache.ts): going back to a part seen
+// before asks the kernel nothing.
 
 import { dropReduced, hasReduced, keepReduced } from "../canvas/stage";
 import type { VideoPart } from "../protocol/messages";
@@ -17,6 +18,7 @@ import { bytesOf } from "./bytes";
 import type { FrameSource } from "./frames";
 import { halvable } from "./halfSize";
 import { Halver } from "./halver";
+import { PacketCache } from "./packetCache";
 
 export interface VideoSetup {
   codec: string;
@@ -80,6 +82,8 @@ export class VideoFrames implements FrameSource {
   private retired: VideoFrame[] = [];
   private wake: (() => void) | null = null;
   private readonly halver: Halver | null = Halver.available() ? new Halver() : null;
+  /** The packets fetched, kept (packetCache.ts). */
+  private readonly packets = new PacketCache();
   /** Frames being halved. */
   private readonly halving = new Map<number, Promise<void>>();
   /** Pictures with a halved copy, by frame. */
@@ -243,6 +247,7 @@ export class VideoFrames implements FrameSource {
     this.closed = true;
     if (this.decoder.state !== "closed") this.decoder.close();
     this.halver?.close();
+    this.packets.clear();
     for (const image of this.cache.values()) discard(image);
     this.cache.clear();
     this.halved.clear();
@@ -312,10 +317,13 @@ export class VideoFrames implements FrameSource {
   }
 
   private async part(frame: number, part: number): Promise<[VideoPart, DataView]> {
+    const kept = this.packets.get(frame, part);
+    if (kept) return kept;
     const start = performance.now();
     const [header, buffers] = await this.setup.fetch(frame, part);
     performance.measure("ls-video-fetch", { start });
     if (header.error || !buffers.length) throw new Error(header.error || `no packets came for frame ${frame}`);
+    this.packets.put(header, buffers[0]);
     return [header, buffers[0]];
   }
 
