@@ -139,8 +139,10 @@ export class VideoFrames implements FrameSource {
   frame(frame: number): Promise<VideoFrame> {
     if (this.failure) return Promise.reject(this.failure);
     if (frame !== this.wanted) this.direction = frame > this.wanted ? 1 : -1;
+    // Playing: the player asks for what `playable` chose (or, with other spaces stepping with this
+    // one, a frame between the one shown and that).
+    this.playing = this.chosen >= 0 && frame > this.wanted && frame <= this.chosen;
     this.wanted = frame;
-    this.playing = frame === this.chosen;
     this.chosen = -1;
     const hit = this.cache.get(frame);
     if (hit) {
@@ -264,10 +266,10 @@ export class VideoFrames implements FrameSource {
     return job.first <= frame && frame <= job.last && !job.out.has(frame) && !job.skipped.has(frame);
   }
 
-  /** The first frame of the job's group that someone waits for (Infinity: none, the group is read ahead). */
+  /** The first frame of the job's group that someone waits for; -1 when none does (the group is read ahead, whole). */
   private awaitedFrom(job: Job): number {
-    let first = Infinity;
-    for (const f of this.waiters.keys()) if (job.first <= f && f <= job.last && f < first) first = f;
+    let first = -1;
+    for (const f of this.waiters.keys()) if (job.first <= f && f <= job.last && (first < 0 || f < first)) first = f;
     return first;
   }
 
