@@ -440,17 +440,8 @@ export class VideoFrames implements FrameSource {
     if (this.playing ? frame === this.predicted : ahead > 0 && ahead <= HALVE_AHEAD && this.given !== null) void this.halve(frame, picture);
   }
 
+  /** Keep a new picture (`output` has made sure the frame has none yet) and hand it to whoever waits. */
   private put(frame: number, image: VideoFrame): void {
-    if (this.closed) {
-      image.close();
-      return;
-    }
-    const old = this.cache.get(frame);
-    if (old && old !== image) {
-      this.halved.delete(frame);
-      if (old === this.given) this.retired.push(old);
-      else discard(old);
-    }
     this.cache.set(frame, image);
     const list = this.waiters.get(frame);
     this.waiters.delete(frame);
