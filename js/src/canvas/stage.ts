@@ -43,8 +43,9 @@ export async function reduceImage(image: ImageBitmap, scale: number): Promise<vo
     resizeHeight: Math.max(1, Math.round(image.height * scale)),
     resizeQuality: "medium",
   });
-  reduced.set(image, small);
+  keepReduced(image, small);
 }
+
 /** Use `small` as the reduced copy of `image` (a video picture halved when it was decoded). */
 export function keepReduced(image: object, small: ImageBitmap): void {
   reduced.set(image, small);

@@ -166,14 +166,11 @@ export class VideoFrames implements FrameSource {
 
   /** Hand out a picture: halved first (if `wait`) when the view draws it at half size or less. */
   private async ready(frame: number, image: VideoFrame, wait: boolean): Promise<VideoFrame> {
-    if (!wait) {
-      void this.halve(frame, image);
-      this.give(image);
-      if (!this.playing) this.halveAhead();
-      return image;
+    const halved = this.halve(frame, image);
+    if (wait) {
+      await halved;
+      if (this.closed) throw new Error("the video was closed");
     }
-    await this.halve(frame, image);
-    if (this.closed) throw new Error("the video was closed");
     this.give(image);
     if (!this.playing) this.halveAhead();
     return image;
