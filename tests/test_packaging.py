@@ -29,4 +29,8 @@ def test_the_wheel_holds_the_front_end_bundle(tmp_path):
     assert "labelspace/py.typed" in names
     assert "labelspace/samples/traffic_ontology.json" in names
     assert "labelspace/samples/project.py" in names and "labelspace/samples/street.py" in names  # labelspace demo
+    # The server extension, enabled where the wheel is installed (widget/server_extension.py).
+    config = [n for n in names if n.endswith("data/etc/jupyter/jupyter_server_config.d/labelspace.json")]
+    assert len(config) == 1
+    assert '"labelspace.widget.server_extension": true' in zipfile.ZipFile(wheel).read(config[0]).decode()
     assert not any(n.startswith("js/") or "node_modules" in n for n in names)
