@@ -352,3 +352,39 @@ def test_number_of_frames_cannot_be_set(tmp_path):
     write(tmp_path / "v.mp4", 12, options=B_FRAMES)
     with open_media(tmp_path / "v.mp4") as source, pytest.raises(AttributeError, match="read from the file"):
         source.number_of_frames = 3
+
+
+@pytest.mark.parametrize("b_frames", ["2", "3"])
+def test_h264_b_frames_in_avi_are_numbered_by_the_decoders_order(b_frames, tmp_path):
+    # AVI has no presentation timestamps: its packets count up in decode order, so with B-frames a
+    # picture's timestamp is not its frame. The oracle is PyAV's own decode, in the order it shows them.
+    path = tmp_path / "b.avi"
+    write(path, 60, options={"g": "12", "bf": b_frames, "crf": "10"})
+    with av.open(str(path)) as container:
+        packets = [p.pts for p in container.demux(video=0) if p.size]
+        assert packets == sorted(packets)  # what makes the file hard: timestamps in decode order
+    with av.open(str(path)) as container:
+        shown = list(container.decode(video=0))
+    assert [f.pts for f in shown] != sorted(f.pts for f in shown)  # ... though the pictures are reordered
+    frames = [f.to_ndarray(format="rgb24") for f in shown]
+    with open_media(path) as source:
+        assert source.number_of_frames == 60
+        order = [*range(60), *range(59, -1, -1), *np.random.default_rng(2).permutation(60).tolist()]
+        for i in order:
+            assert (source.frame(i) == frames[i]).all(), i
+        config = source.codec_config()
+        for g in range(source.group_count):
+            group = source.group(g)
+            decoded = decode(group, config)  # numbered by the frames the packets carry, as the browser does
+            assert sorted(decoded) == list(range(group.first, group.last + 1))
+            for i, image in decoded.items():
+                assert (image == frames[i]).all(), (g, i)
+
+
+def test_a_stream_with_presentation_timestamps_is_numbered_by_them(tmp_path):
+    from labelspace.media._video_reorder import decode_ordered
+
+    assert not decode_ordered(True, [0, 3, 1, 2, 6, 4, 5])  # MP4 with B-frames: pts fall in decode order
+    assert decode_ordered(True, [1, 2, 3, 4])  # AVI with B-frames
+    assert not decode_ordered(False, [1, 2, 3, 4])  # no B-frames: decode order is the order shown
+    assert not decode_ordered(True, [7])

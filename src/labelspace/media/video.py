@@ -2,7 +2,9 @@
 
 Frame numbers are positions in presentation order: frame ``i`` is the packet with the ``i``-th
 smallest timestamp over the whole file (demuxing, no decoding), so they are exact for variable
-frame rates too. Opening does not read the whole file: frames are numbered as their packets are
+frame rates too. Where the timestamps rise in decode order although the pictures are reordered
+(H.264 with B-frames in AVI), a picture is numbered by its place in the decoder's output instead
+(``_video_reorder``). Opening does not read the whole file: frames are numbered as their packets are
 read, the first ones on the opening thread and the rest by a background thread with its own
 container (``_video_indexer``; when a number is final is ``_video_index``'s to say). A call that
 needs a frame not yet numbered waits for it; ``number_of_frames`` is an estimate from the file's
@@ -46,6 +48,7 @@ from labelspace.media._video_packets import (
     read_group,
     split_packets,
 )
+from labelspace.media._video_reorder import CHECKED, decode_ordered, renumber
 from labelspace.media.base import MediaSource, require
 from labelspace.model.errors import MediaError
 
@@ -75,6 +78,8 @@ class VideoSource(MediaSource):
         self._cache: OrderedDict[int, npt.NDArray[np.uint8]] = OrderedDict()
         self._last_decoded = -1  # frame index the decoder stands after, or -1 when it must seek
         self._pass: Iterator[Any] | None = None  # the decoding pass that frame came from
+        self._pass_next: int | None = None  # the frame the pass shows next, where timestamps follow decode order
+        self._decode_ordered: bool | None = None  # whether they do (``_video_reorder``), once known
         self._config: CodecConfig | None = None
         container = self._open()
         stream = container.streams.video[0]
@@ -225,6 +230,7 @@ class VideoSource(MediaSource):
             container.seek(seek_to, stream=stream, backward=True, any_frame=False)
             self._last_decoded = -1
             self._pass = iter(container.decode(stream))
+            self._pass_next = None
         try:
             return self._decode_to(index)
         except self._av.error.EOFError:
@@ -232,6 +238,7 @@ class VideoSource(MediaSource):
             container.seek(seek_to, stream=stream, backward=True, any_frame=False)
             self._last_decoded = -1
             self._pass = iter(container.decode(stream))
+            self._pass_next = None
             try:
                 return self._decode_to(index)
             except self._av.error.EOFError:
@@ -243,12 +250,17 @@ class VideoSource(MediaSource):
         """Decode on in the current pass up to frame ``index`` (presentation order)."""
         assert self._pass is not None
         frame_of = self._indexer.index.frame_of
+        counted = self._timestamps_in_decode_order()
         for decoded in self._pass:
             if decoded.pts is None:
                 continue
-            position = frame_of(decoded.pts)
+            if counted and self._pass_next is not None:
+                position: int | None = self._pass_next  # the picture after the last one shown
+            else:
+                position = frame_of(decoded.pts)  # where counted: the pass's first picture, its keyframe's own
             if position is None:
                 continue  # not numbered yet: past the frame asked for
+            self._pass_next = position + 1
             if position < index - CACHE_FRAMES // 2:
                 self._last_decoded = position
                 continue  # too far back to be asked for next: skip the RGB conversion
@@ -263,6 +275,15 @@ class VideoSource(MediaSource):
         self._last_decoded = -1
         self._pass = None
         raise MediaError(f"{self.path}: frame {index} could not be decoded.")
+
+    def _timestamps_in_decode_order(self) -> bool:
+        """Whether pictures are numbered by their place in the decoder's output (``_video_reorder``), not their pts."""
+        if self._decode_ordered is None:
+            index = self._indexer.index
+            self._indexer.wait(lambda: len(index.decode_pts) >= CHECKED)
+            reorders = bool(self._open().streams.video[0].codec_context.has_b_frames)
+            self._decode_ordered = decode_ordered(reorders, index.decode_pts)
+        return self._decode_ordered
 
     def _remember(self, position: int, array: npt.NDArray[np.uint8]) -> None:
         self._cache[position] = array
@@ -344,6 +365,8 @@ class VideoSource(MediaSource):
                 stale.close()
             raise MediaError(f"{self.path}: the packets of group {group} could not be read ({e}).") from None
         first, last = index.group_bounds(group)
+        if packets is not None and self._timestamps_in_decode_order():
+            packets = renumber(self._av, self._open().streams.video[0], packets, first)
         if packets is None or sorted(p.frame for p in packets if p.frame is not None) != list(range(first, last + 1)):
             raise MediaError(
                 f"{self.path}: the packets of group {group} do not match the frames numbered when the video was "
