@@ -1,7 +1,7 @@
 """End to end: the picture the browser paints for frame i is PyAV's frame i, not a neighbour.
 
-Two files made here: 1920x1080 H.264 with B-frames, and one with a variable frame rate (frame
-durations of 1, 2 and 3 ticks). Both are decoded in Chromium by WebCodecs from the packets the
+Three files made here: 1920x1080 H.264 with B-frames, one with a variable frame rate (frame
+durations of 1, 2 and 3 ticks), and H.264 with B-frames in AVI (whose timestamps count decode order). Both are decoded in Chromium by WebCodecs from the packets the
 kernel sends. For frames chosen at random, the painted canvas (read back at the canvas's size, half
 the video's) is compared with PyAV's decode of that frame and of its neighbours, downscaled alike.
 """
@@ -76,7 +76,8 @@ def files(lab):
     _, root, _ = lab
     write(root / "bframes.mp4")
     write(root / "vfr.mp4", durations=[1, 2, 1, 3])
-    return {name: reference(root / name) for name in ("bframes.mp4", "vfr.mp4")}
+    write(root / "bframes.avi")  # timestamps in decode order: the pictures are numbered by the decoder's order
+    return {name: reference(root / name) for name in ("bframes.mp4", "vfr.mp4", "bframes.avi")}
 
 
 def painted(page) -> np.ndarray:
@@ -90,7 +91,7 @@ def painted(page) -> np.ndarray:
     return np.asarray(image, np.float64)
 
 
-@pytest.mark.parametrize("name", ["bframes.mp4", "vfr.mp4"])
+@pytest.mark.parametrize("name", ["bframes.mp4", "vfr.mp4", "bframes.avi"])
 def test_random_frames_painted_are_pyavs_frames(open_notebook, files, name):
     frames = files[name]
     assert len(frames) == FRAMES
