@@ -112,6 +112,10 @@ export class VolumeFrames implements FrameSource {
   /** Whether the volume is on screen: only then is the rest of it read in the background (not for a row fetched ahead). */
   private shown = false;
   private around = 0;
+  /** Slices asked for by the view (not by the background reading) and not yet here. */
+  private foreground = 0;
+  /** Background reading waiting for those to come. */
+  private quiet: (() => void)[] = [];
 
   constructor(
     private readonly host: VolumeHost,
@@ -137,8 +141,12 @@ export class VolumeFrames implements FrameSource {
     for (const l of this.listeners) l(e);
   }
 
-  /** The values of slice `index` along `axis` (0: a frame, 1: a row of every frame, 2: a column of every frame); null if none came. */
-  slice(axis: number, index: number): Promise<Slice | null> {
+  /**
+   * The values of slice `index` along `axis` (0: a frame, 1: a row of every frame, 2: a column of
+   * every frame); null if none came. `background`: asked for by the background reading, which
+   * waits while slices the view asked for are on their way.
+   */
+  slice(axis: number, index: number, background = false): Promise<Slice | null> {
     const key = `${axis}/${index}`;
     let p = this.slices.get(key);
     if (p) {
@@ -167,7 +175,22 @@ export class VolumeFrames implements FrameSource {
     });
     p.catch(() => this.slices.delete(key));
     this.slices.set(key, p);
+    if (!background) {
+      this.foreground++;
+      const done = () => {
+        if (--this.foreground > 0) return;
+        const quiet = this.quiet;
+        this.quiet = [];
+        for (const resolve of quiet) resolve();
+      };
+      p.then(done, done);
+    }
     return p;
+  }
+
+  /** Until no slice the view asked for is on its way (the background reading then goes on). */
+  private async untilQuiet(): Promise<void> {
+    while (this.foreground > 0 && !this.closed) await new Promise<void>((resolve) => this.quiet.push(resolve));
   }
 
   /** Forget the slices used longest ago while more than CACHE_BYTES are kept (those on their way stay). */
@@ -210,11 +233,14 @@ export class VolumeFrames implements FrameSource {
   /**
    * Read the rest of the volume in the background, one slice at a time, nearest the slice shown
    * first, while the cache has room: then any slice change is painted from values already here.
+   * It pauses while a slice the view asked for is on its way, so that slice's answer and its
+   * inflating do not share the kernel and the page's thread with the next background slice.
    */
   private async fill(): Promise<void> {
     this.filling = true;
     try {
       for (;;) {
+        await this.untilQuiet();
         if (this.closed) return;
         let next = -1;
         for (let d = 1; d < this.frames && next < 0; d++) {
@@ -227,7 +253,7 @@ export class VolumeFrames implements FrameSource {
         }
         const size = this.media.shape[1] * this.media.shape[2] * 4;
         if (next < 0 || this.bytes + 2 * size > CACHE_BYTES) return;
-        if ((await this.slice(0, next).catch(() => null)) === null) return;
+        if ((await this.slice(0, next, true).catch(() => null)) === null) return;
       }
     } finally {
       this.filling = false;
