@@ -36,6 +36,8 @@ import { SpaceView } from "./spaceView";
 const FRAMES_AHEAD = 6;
 const DEFAULT_WIDTH = 900;
 const DEFAULT_HEIGHT = 600;
+/** While playing, the lists and forms are rendered at most this often (milliseconds). */
+const PLAYING_PANELS_MS = 250;
 
 interface Experimental {
   invoke<T>(name: string, msg?: unknown, options?: { buffers?: DataView[]; signal?: AbortSignal }): Promise<[T, DataView[]]>;
@@ -627,6 +629,7 @@ export class AnnotatorView {
   }
 
   private panelsScheduled = false;
+  private panelsRendered = -Infinity;
 
   private schedulePanels(): void {
     if (this.panelsScheduled) return;
@@ -637,11 +640,19 @@ export class AnnotatorView {
       this.panelsScheduled = false;
       if (!this.destroyed) this.renderPanels();
     };
-    if (typeof requestIdleCallback === "function") requestIdleCallback(render, { timeout: 200 });
-    else setTimeout(render, 50);
+    const whenIdle = () => {
+      if (typeof requestIdleCallback === "function") requestIdleCallback(render, { timeout: 200 });
+      else setTimeout(render, 50);
+    };
+    // While playing, the lists and forms follow a few times a second (the canvas and the timeline
+    // every frame): laying them out at every frame took about a tenth of a core.
+    const wait = this.player.playing ? this.panelsRendered + PLAYING_PANELS_MS - performance.now() : 0;
+    if (wait > 0) setTimeout(whenIdle, wait);
+    else whenIdle();
   }
 
   renderPanels(): void {
+    this.panelsRendered = performance.now();
     this.objectsPanel.render();
     this.attributesPanel.render();
     this.classificationsPanel.render(this.focused?.space.id ?? null);
