@@ -48,6 +48,7 @@ def renumber(av: Any, stream: Any, packets: Sequence[VideoPacket], first: int) -
         MediaError: If the pictures decoded are not one a packet (the group does not decode on its own).
     """
     context = av.CodecContext.create(stream.codec_context.codec.name, "r")
+    context.thread_type = "AUTO"  # the pictures come out in the order shown all the same, after the last packet
     if stream.codec_context.extradata:
         context.extradata = bytes(stream.codec_context.extradata)
     shown: list[int] = []  # decode positions, in the order the decoder shows their pictures
