@@ -1,9 +1,10 @@
 """End to end: the picture the browser paints for frame i is PyAV's frame i, not a neighbour.
 
 Three files made here: 1920x1080 H.264 with B-frames, one with a variable frame rate (frame
-durations of 1, 2 and 3 ticks), and H.264 with B-frames in AVI (whose timestamps count decode order). Both are decoded in Chromium by WebCodecs from the packets the
-kernel sends. For frames chosen at random, the painted canvas (read back at the canvas's size, half
-the video's) is compared with PyAV's decode of that frame and of its neighbours, downscaled alike.
+durations of 1, 2 and 3 ticks), and H.264 with B-frames in AVI (whose timestamps count decode
+order). All three are decoded in Chromium by WebCodecs from the packets the kernel sends. For frames
+chosen at random, the painted canvas (read back at the canvas's size, half the video's) is compared
+with PyAV's decode of that frame and of its neighbours, downscaled alike.
 """
 
 import os
