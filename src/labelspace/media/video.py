@@ -78,7 +78,6 @@ class VideoSource(MediaSource):
         self._cache: OrderedDict[int, npt.NDArray[np.uint8]] = OrderedDict()
         self._last_decoded = -1  # frame index the decoder stands after, or -1 when it must seek
         self._pass: Iterator[Any] | None = None  # the decoding pass that frame came from
-        self._pass_next: int | None = None  # the frame the pass shows next, where timestamps follow decode order
         self._decode_ordered: bool | None = None  # whether they do (``_video_reorder``), once known
         self._config: CodecConfig | None = None
         container = self._open()
@@ -230,7 +229,6 @@ class VideoSource(MediaSource):
             container.seek(seek_to, stream=stream, backward=True, any_frame=False)
             self._last_decoded = -1
             self._pass = iter(container.decode(stream))
-            self._pass_next = None
         try:
             return self._decode_to(index)
         except self._av.error.EOFError:
@@ -238,7 +236,6 @@ class VideoSource(MediaSource):
             container.seek(seek_to, stream=stream, backward=True, any_frame=False)
             self._last_decoded = -1
             self._pass = iter(container.decode(stream))
-            self._pass_next = None
             try:
                 return self._decode_to(index)
             except self._av.error.EOFError:
@@ -254,13 +251,12 @@ class VideoSource(MediaSource):
         for decoded in self._pass:
             if decoded.pts is None:
                 continue
-            if counted and self._pass_next is not None:
-                position: int | None = self._pass_next  # the picture after the last one shown
+            if counted and self._last_decoded >= 0:
+                position: int | None = self._last_decoded + 1  # the picture after the last one of this pass
             else:
                 position = frame_of(decoded.pts)  # where counted: the pass's first picture, its keyframe's own
             if position is None:
                 continue  # not numbered yet: past the frame asked for
-            self._pass_next = position + 1
             if position < index - CACHE_FRAMES // 2:
                 self._last_decoded = position
                 continue  # too far back to be asked for next: skip the RGB conversion
